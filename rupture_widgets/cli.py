@@ -1,0 +1,86 @@
+"""The `rupture` command. Each subcommand lives in the module of its concern; this file only parses."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import RuptureError
+
+
+def _serve(args) -> int:
+    from .serve import serve
+
+    return serve(workspace=args.workspace, port=args.port, trainee=args.trainee,
+                 open_browser=args.open)
+
+
+def _clips_check(args) -> int:
+    from .media_check import main as check_main
+
+    return check_main(args.dir)
+
+
+def _clips_build(args) -> int:
+    from .authoring.build import main as build_main
+
+    return build_main(args.scripts, clips_dir=args.clips_dir)
+
+
+def _clips_add(args) -> int:
+    from .authoring.add import main as add_main
+
+    return add_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rupture", description="Deliberate practice for repairing "
+                                "alliance ruptures: the trainee app and the clip library tools.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="start the trainee practice app (Voilà on 127.0.0.1)")
+    s.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or ./workspace)")
+    s.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    s.add_argument("--trainee", help="trainee id to practise as (default: asked in the app, or "
+                   "$JUPYTERHUB_USER under JupyterHub)")
+    s.add_argument("--open", action="store_true", help="open a browser tab")
+    s.set_defaults(func=_serve)
+
+    clips = sub.add_parser("clips", help="check, build or add clips in the clip library")
+    csub = clips.add_subparsers(dest="clips_command", required=True)
+    c = csub.add_parser("check", help="validate the catalog and the media files")
+    c.add_argument("dir", nargs="?", help="clip library folder (default: the shipped clips/)")
+    c.set_defaults(func=_clips_check)
+
+    b = csub.add_parser("build", help="synthesise clips from script files (needs the "
+                        "'authoring' extra)")
+    b.add_argument("scripts", nargs="+", help="clip script files (.json)")
+    b.add_argument("--clips-dir", help="library to add the clips to (default: the shipped clips/)")
+    b.set_defaults(func=_clips_build)
+
+    a = csub.add_parser("add", help="add your own footage as a web-safe clip")
+    a.add_argument("video", help="any video file the media library can read")
+    a.add_argument("--marker", required=True, help="rupture marker id, e.g. C3")
+    a.add_argument("--level", required=True, help="beginner, intermediate or advanced")
+    a.add_argument("--salience", type=int, default=3, help="3RS salience 1-5 (default 3)")
+    a.add_argument("--id", dest="clip_id", help="clip id (default: from the file name)")
+    a.add_argument("--title", help="short title")
+    a.add_argument("--context", required=True, help="the context line shown before the clip")
+    a.add_argument("--persona", default="client", help="client persona id")
+    a.add_argument("--captions", help="WebVTT captions file")
+    a.add_argument("--transcript", default="", help="transcript text")
+    a.add_argument("--clips-dir", help="library to add the clip to (default: the shipped clips/)")
+    a.set_defaults(func=_clips_add)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except RuptureError as e:
+        print(f"rupture: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Every error the workbook raises, in one place, worded for the person who must act on it.
+
+Each class has a plain-language message built by a classmethod constructor, so call sites stay
+short and messages stay consistent (the nbformat/nbclient habit).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RuptureError(Exception):
+    """Base class: anything the trainee, reviewer or instructor can act on."""
+
+
+class InvalidTraineeId(RuptureError, ValueError):
+    @classmethod
+    def because(cls, trainee_id: object, reason: str) -> "InvalidTraineeId":
+        return cls(
+            f"{trainee_id!r} cannot be used as a trainee id: {reason}. Use 1-64 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit (for example 'alex.morgan')."
+        )
+
+
+class TaxonomyError(RuptureError, ValueError):
+    @classmethod
+    def problems_in(cls, path: Path | str, problems: list[str]) -> "TaxonomyError":
+        err = cls(f"The taxonomy file {path} has {len(problems)} problem(s):\n  - "
+                  + "\n  - ".join(problems))
+        err.problems = problems
+        return err
+
+
+class CatalogError(RuptureError, ValueError):
+    """The clip catalog has problems; ``problems`` lists every one as 'clip-id: field: what'."""
+
+    problems: list[str]
+
+    @classmethod
+    def problems_in(cls, path: Path | str, problems: list[str]) -> "CatalogError":
+        err = cls(f"The clip catalog {path} has {len(problems)} problem(s):\n  - "
+                  + "\n  - ".join(problems))
+        err.problems = problems
+        return err
+
+
+class UnknownClip(RuptureError, KeyError):
+    @classmethod
+    def named(cls, clip_id: str) -> "UnknownClip":
+        return cls(f"There is no clip {clip_id!r} in the clip library.")
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class UnknownAttempt(RuptureError, KeyError):
+    @classmethod
+    def named(cls, attempt_id: str, notebook: Path | str) -> "UnknownAttempt":
+        return cls(f"There is no attempt {attempt_id!r} in {notebook}.")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class CorruptWorkbook(RuptureError):
+    """A workbook notebook could not be read; it is kept untouched, never overwritten."""
+
+    @classmethod
+    def unreadable(cls, path: Path | str, reason: str, kept_as: Path | str | None = None
+                   ) -> "CorruptWorkbook":
+        msg = (f"The workbook {path} could not be read ({reason}). It has not been changed or "
+               "deleted.")
+        if kept_as:
+            msg += f" It was set aside as {kept_as}; new work goes into a fresh workbook."
+        return cls(msg)
+
+
+class InvalidRecord(RuptureError, ValueError):
+    """An attempt or feedback record does not match its schema."""
+
+    @classmethod
+    def bad(cls, what: str, where: str, reason: str) -> "InvalidRecord":
+        return cls(f"The {what} {where} is not valid: {reason}")
+
+
+class RecordingError(RuptureError):
+    @classmethod
+    def too_large(cls, path: Path | str, limit_bytes: int) -> "RecordingError":
+        mb = limit_bytes / 1_000_000
+        return cls(f"The recording reached the size limit of {mb:.0f} MB and was stopped. "
+                   f"What was recorded so far is kept in {path}.")
+
+    @classmethod
+    def undecodable(cls, path: Path | str, reason: str) -> "RecordingError":
+        return cls(f"The recording {path} could not be read as video ({reason}). "
+                   "The file is kept; it may be incomplete.")
+
+    @classmethod
+    def already_finished(cls, path: Path | str) -> "RecordingError":
+        return cls(f"The recording {path} is already finished; start a new one to record again.")
+
+
+class MediaCheckError(RuptureError):
+    """`rupture clips check` found problems in the media files."""

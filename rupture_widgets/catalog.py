@@ -191,7 +191,7 @@ def _check_type(obj: dict, key: str, kind: type, where: str, problems: list[str]
     value = obj[key]
     # bool is an int subclass, but `"salience": true` is a typo, not a rating.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        problems.append(f"{where}: {key}: should be {'text' if kind is str else kind.__name__}, "
+        problems.append(f"{where}: {key}: should be {'text' if kind is str else 'a whole number'}, "
                         f"got {value!r}")
         return False
     return True

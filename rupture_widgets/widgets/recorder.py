@@ -1,0 +1,213 @@
+"""Recorder: the trainee answers on camera; chunks stream into the workbook as they arrive.
+
+Browser side (static/recorder.js) records with ``MediaRecorder.start(1000)`` and sends each chunk
+as a binary buffer; here each one is appended to the attempt's ``.part.webm`` on arrival, so a
+closed tab or a lost connection leaves everything received so far on disk (DESIGN.md #1). Stop
+finalises (stream-copy remux, PyAV imported only then) and logs the attempt in the workbook.
+
+Message protocol (browser -> kernel, ``kind``): ``start`` {mime_type, started_at_ms},
+``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, speech_onset_ms, speaking_ms},
+``abort`` {reason}. Kernel -> browser: ``record``, ``stop``, ``playback`` {part, parts, mime_type}
++ one buffer per part.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import anywidget
+import traitlets as t
+from ipywidgets import CallbackDispatcher, DOMWidget, widget_serialization
+
+from ..errors import RecordingError, RuptureError
+
+log = logging.getLogger(__name__)
+_STATIC = Path(__file__).parent / "static"
+
+#: Pieces of a recording sent back for playback: small enough for any websocket cap.
+PLAYBACK_PART_BYTES = 4 * 1024 * 1024
+STATUSES = ("idle", "opening-camera", "ready", "recording", "saving", "saved", "error")
+
+
+class Recorder(anywidget.AnyWidget):
+    """Camera preview, record / stop / record again, a timer and a length limit.
+
+    Give it a ``workbook`` (``Workspace(...).workbook(trainee_id)``) and the clip being answered
+    (:meth:`answer_clip`); each Stop logs an attempt and calls the ``on_attempt`` callbacks.
+    ``source`` may be an ``ipywebrtc.CameraStream``; without one the recorder opens the camera.
+    """
+
+    _esm = _STATIC / "recorder.js"
+    _css = _STATIC / "recorder.css"
+
+    status = t.Unicode("idle", help="Where the recorder is: " + ", ".join(STATUSES) + "."
+                       ).tag(sync=True)
+    error = t.Unicode("", help="What went wrong, in plain words ('' when nothing did)."
+                      ).tag(sync=True)
+    error_code = t.Unicode("", help="Machine-readable kind of error: permission-denied, "
+                           "no-camera, camera-busy, camera-failed, no-mediarecorder, "
+                           "insecure-context, recorder-failed, cut-off, too-large, save-failed."
+                           ).tag(sync=True)
+    max_seconds = t.Int(300, help="Longest answer in seconds; recording stops there."
+                        ).tag(sync=True)
+    video_bits_per_second = t.Int(3_000_000, help="Video bitrate asked of MediaRecorder."
+                                  ).tag(sync=True)
+    source = t.Instance(DOMWidget, allow_none=True, help="An ipywebrtc CameraStream to record "
+                        "from; None opens the camera directly.").tag(sync=True,
+                                                                    **widget_serialization)
+    last_attempt_id = t.Unicode("", help="Id of the attempt logged by the latest Stop."
+                                ).tag(sync=True)
+
+    @t.validate("max_seconds")
+    def _valid_max_seconds(self, proposal):
+        value = proposal["value"]
+        if not 1 <= value <= 3600:
+            raise t.TraitError(f"max_seconds must be between 1 and 3600 seconds, got {value!r}")
+        return value
+
+    @t.validate("status")
+    def _valid_status(self, proposal):
+        if proposal["value"] not in STATUSES:
+            raise t.TraitError(f"status must be one of {STATUSES}, got {proposal['value']!r}")
+        return proposal["value"]
+
+    def __init__(self, workbook=None, *, clip_id: str = "", marker: str = "", level: str = "",
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.workbook = workbook
+        self.clip_id, self.marker, self.level = clip_id, marker, level
+        #: page clock (ms) when the clip being answered last ended; gives the answer's latency
+        self.clip_ended_at_ms: float | None = None
+        self._recording = None      # the Recording receiving chunks, if any
+        self._over_limit = None     # (recording, message) once the size limit refused a chunk
+        self._started_at_ms = 0.0
+        self._attempt_callbacks = CallbackDispatcher()
+        self.on_msg(self._handle_message)
+
+    # -- what the app calls ---------------------------------------------------------------
+    def answer_clip(self, clip_id: str, marker: str, level: str) -> None:
+        """Attempts from now on answer this clip."""
+        self.clip_id, self.marker, self.level = clip_id, marker, level
+        self.clip_ended_at_ms = None
+
+    def on_attempt(self, callback: Callable, remove: bool = False) -> None:
+        """``callback(attempt)`` after each recording is saved and logged (complete or not)."""
+        self._attempt_callbacks.register_callback(callback, remove=remove)
+
+    def record(self) -> None:
+        """Start recording now (e.g. when the clip ends), if the camera is ready."""
+        self.send({"kind": "record"})
+
+    def stop(self) -> None:
+        self.send({"kind": "stop", "reason": "kernel"})
+
+    def play_attempt(self, attempt_id: str) -> None:
+        """Play one of this trainee's recordings back, sent through the kernel (DESIGN.md #7)."""
+        path = self.workbook.recording_path(attempt_id) if self.workbook else None
+        if path is None:
+            raise RecordingError.undecodable(attempt_id, "its recording file is missing")
+        self.play_file(path, label=f"Your recorded answer {attempt_id}")
+
+    def play_file(self, path: Path | str, mime_type: str = "video/webm",
+                  label: str = "Your recorded answer") -> None:
+        """Send a file to the browser in pieces; it plays from a Blob URL, never a public URL."""
+        data = Path(path).read_bytes()
+        parts = max(1, -(-len(data) // PLAYBACK_PART_BYTES))
+        view = memoryview(data)
+        for i in range(parts):
+            piece = view[i * PLAYBACK_PART_BYTES:(i + 1) * PLAYBACK_PART_BYTES]
+            self.send({"kind": "playback", "part": i, "parts": parts, "mime_type": mime_type,
+                       "label": label}, buffers=[piece])
+
+    # -- browser messages -------------------------------------------------------------------
+    def _handle_message(self, _widget, content, buffers) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        try:
+            if kind == "start":
+                self._start(content)
+            elif kind == "chunk":
+                self._chunk(buffers)
+            elif kind == "stop":
+                self._stop(content)
+            elif kind == "abort":
+                self._keep_incomplete(content.get("reason") or "cut off")
+        except RuptureError as e:
+            log.warning("recorder: %s", e)
+            self._fail("save-failed", str(e))
+
+    def _start(self, content: dict) -> None:
+        if self._recording is not None:  # the previous answer never got its Stop
+            self._keep_incomplete("a new recording started before the last one was stopped")
+        if self.workbook is None:
+            raise RecordingError("There is no workbook to save the answer in; say who you are "
+                                 "first.")
+        self._started_at_ms = float(content.get("started_at_ms") or 0)
+        self._recording = self.workbook.start_recording(
+            clip_id=self.clip_id or None, marker=self.marker or None, level=self.level or None)
+        self.error, self.error_code = "", ""
+
+    def _chunk(self, buffers) -> None:
+        rec = self._recording
+        if rec is None:
+            return  # chunks after a refused one (size limit): nothing to append them to
+        for buf in buffers or ():
+            try:
+                rec.append(buf)
+            except RecordingError as e:  # size limit: keep what we have, stop the browser
+                self._recording, self._over_limit = None, (rec, str(e))
+                self.stop()
+                return
+
+    def _stop(self, content: dict) -> None:
+        rec, self._recording = self._recording, None
+        over_limit, self._over_limit = self._over_limit, None
+        if over_limit is not None:
+            rec = over_limit[0]
+        if rec is None:
+            if self.status != "error":
+                self._fail("save-failed", "Nothing was received from this recording, so "
+                           "nothing was saved. Please record again.")
+            return
+        try:
+            duration = rec.finalise()
+        except RecordingError as e:
+            self._log(rec, "incomplete", content, path=rec.part_path)
+            self._fail("save-failed", f"{e} It is listed as incomplete.")
+            return
+        self._log(rec, "complete", content, duration_s=duration, path=rec.relative_path)
+        with self.hold_sync():
+            self.status = "saved"
+            if over_limit is not None:
+                self.error_code, self.error = "too-large", over_limit[1]
+
+    def _keep_incomplete(self, reason: str) -> None:
+        rec, self._recording = self._recording, None
+        if rec is None or not rec.bytes_written:
+            return
+        self._log(rec, "incomplete", {}, path=rec.part_path)
+        self._fail("cut-off", "The recording was cut off (" + reason + "). What was received "
+                   "is kept and marked incomplete.")
+
+    def _log(self, rec, status: str, content: dict, *, path, duration_s=None):
+        onset_ms = content.get("speech_onset_ms")
+        speaking_ms = content.get("speaking_ms")
+        latency_s = None
+        if onset_ms is not None and self.clip_ended_at_ms and self._started_at_ms:
+            latency = (self._started_at_ms + float(onset_ms) - self.clip_ended_at_ms) / 1000
+            latency_s = latency if latency >= 0 else None
+        started = (datetime.fromtimestamp(self._started_at_ms / 1000, timezone.utc)
+                   if self._started_at_ms else None)
+        attempt = self.workbook.log_attempt(
+            clip_id=self.clip_id or "unknown", marker=self.marker, level=self.level,
+            recording=path, duration_s=duration_s, started_at=started, latency_s=latency_s,
+            speaking_s=None if speaking_ms is None else float(speaking_ms) / 1000,
+            status=status, attempt_id=rec.attempt_id)
+        self.last_attempt_id = attempt.id
+        self._attempt_callbacks(attempt)
+        return attempt
+
+    def _fail(self, code: str, words: str) -> None:
+        with self.hold_sync():
+            self.error_code, self.error, self.status = code, words, "error"

@@ -1,0 +1,155 @@
+// ClipPlayer: plays a catalog clip straight from the server's file route, never through the
+// kernel (DESIGN.md #4), with poster, WebVTT captions and keyboard-operable controls. It tells
+// Python when the clip started and ended (page clock, ms) so the app can time the answer.
+
+/** @typedef {{get: Function, set: Function, save_changes: Function, send: Function,
+ *             on: Function, off: Function}} AnyModel */
+
+/** Where this page's server serves files: Voilà's files route or JupyterLab's. */
+function filesBase(model) {
+  const explicit = model.get("files_url");
+  if (explicit) return explicit.endsWith("/") ? explicit : explicit + "/";
+  let base = "/";
+  const cfg = document.getElementById("jupyter-config-data");
+  if (cfg) {
+    try { base = JSON.parse(cfg.textContent || "{}").baseUrl || base; } catch (_) { /* keep "/" */ }
+  }
+  if (!base.endsWith("/")) base += "/";
+  // Voilà marks its page body; its files live under {base}voila/files/, JupyterLab's under {base}files/
+  return document.body.dataset.voila !== undefined ? `${base}voila/files/` : `${base}files/`;
+}
+
+function url(model, path) {
+  if (!path) return "";
+  if (/^(https?:|blob:|data:|\/)/.test(path)) return path;
+  return filesBase(model) + path.split("/").map(encodeURIComponent).join("/");
+}
+
+function button(label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "rw-button";
+  b.textContent = label;
+  b.setAttribute("aria-label", label);
+  return b;
+}
+
+/** @param {{model: AnyModel, el: HTMLElement}} ctx */
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "rw-clip-player";
+  root.setAttribute("role", "group");
+
+  const video = document.createElement("video");
+  video.className = "rw-clip-video";
+  video.preload = "metadata";
+  video.playsInline = true;
+  video.controls = true; // the browser's own controls are keyboard operable as well
+
+  const track = document.createElement("track");
+  track.kind = "captions";
+  track.srclang = "en";
+  track.label = "English captions";
+  video.appendChild(track);
+
+  const playBtn = button("Play clip");
+  const restartBtn = button("Play clip from the start");
+  const captionsBtn = button("Captions");
+  const controls = document.createElement("div");
+  controls.className = "rw-clip-controls";
+  controls.append(playBtn, restartBtn, captionsBtn);
+  root.append(video, controls);
+  el.appendChild(root);
+
+  function captionsShowing() {
+    const on = model.get("captions_on") && !!model.get("captions");
+    if (video.textTracks.length) video.textTracks[0].mode = on ? "showing" : "hidden";
+    captionsBtn.setAttribute("aria-pressed", String(on));
+    captionsBtn.textContent = on ? "Captions on" : "Captions off";
+    captionsBtn.disabled = !model.get("captions");
+  }
+
+  function load() {
+    const title = model.get("title") || "Client clip";
+    root.setAttribute("aria-label", title);
+    video.setAttribute("aria-label", title);
+    video.poster = url(model, model.get("poster"));
+    track.src = url(model, model.get("captions"));
+    video.src = url(model, model.get("src"));
+    playBtn.disabled = !model.get("src");
+    restartBtn.disabled = !model.get("src");
+    captionsShowing();
+  }
+
+  function report(kind) {
+    const at = Date.now();
+    if (kind === "started") model.set("started_at_ms", at);
+    if (kind === "ended") {
+      model.set("ended_at_ms", at);
+      model.set("plays", model.get("plays") + 1);
+    }
+    model.set("playing", kind === "started");
+    model.save_changes();
+    model.send({ kind, at_ms: at, src: model.get("src") });
+  }
+
+  const onPlay = () => { playBtn.textContent = "Pause clip"; playBtn.setAttribute("aria-label", "Pause clip");
+    if (video.currentTime < 0.5) report("started"); };
+  const onPause = () => { playBtn.textContent = "Play clip"; playBtn.setAttribute("aria-label", "Play clip");
+    if (!video.ended && model.get("playing")) { model.set("playing", false); model.save_changes(); } };
+  const onEnded = () => report("ended");
+  const onTrackLoad = () => captionsShowing();
+  const onError = () => {
+    model.set("error", video.error ? `The clip could not be played (${video.error.message ||
+      "code " + video.error.code}).` : "The clip could not be played.");
+    model.save_changes();
+  };
+  video.addEventListener("play", onPlay);
+  video.addEventListener("pause", onPause);
+  video.addEventListener("ended", onEnded);
+  video.addEventListener("error", onError);
+  track.addEventListener("load", onTrackLoad);
+
+  playBtn.addEventListener("click", () => { if (video.paused) video.play().catch(() => {}); else video.pause(); });
+  restartBtn.addEventListener("click", () => { video.currentTime = 0; video.play().catch(() => {}); });
+  captionsBtn.addEventListener("click", () => {
+    model.set("captions_on", !model.get("captions_on"));
+    model.save_changes();
+    captionsShowing();
+  });
+  // keyboard: Space / k toggles play, c toggles captions, when the player has focus
+  root.addEventListener("keydown", (ev) => {
+    if (ev.target instanceof HTMLButtonElement) return;
+    if (ev.key === " " || ev.key === "k") { ev.preventDefault(); playBtn.click(); }
+    else if (ev.key === "c") { ev.preventDefault(); captionsBtn.click(); }
+  });
+
+  const onCommand = (msg) => {
+    if (!msg) return;
+    if (msg.kind === "play") { if (msg.from_start) video.currentTime = 0; video.play().catch(() => {}); }
+    else if (msg.kind === "pause") video.pause();
+  };
+  const onSource = () => load();
+  const onCaptions = () => captionsShowing();
+  model.on("msg:custom", onCommand);
+  model.on("change:src", onSource);
+  model.on("change:poster", onSource);
+  model.on("change:captions", onSource);
+  model.on("change:title", onSource);
+  model.on("change:captions_on", onCaptions);
+  load();
+
+  return () => {
+    video.pause();
+    video.removeAttribute("src");
+    video.load(); // releases the network connection held by the media element
+    model.off("msg:custom", onCommand);
+    model.off("change:src", onSource);
+    model.off("change:poster", onSource);
+    model.off("change:captions", onSource);
+    model.off("change:title", onSource);
+    model.off("change:captions_on", onCaptions);
+  };
+}
+
+export default { render };

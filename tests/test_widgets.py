@@ -1,0 +1,165 @@
+"""The widgets' Python side, driven by simulated browser messages (no browser needed)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import traitlets
+
+from conftest import chunked
+from rupture_widgets.widgets import ClipPlayer, Recorder
+from rupture_widgets.widgets.served import served_path
+
+
+def browser_says(widget, content, buffers=()):
+    """Deliver a message as ipywidgets does when the front end calls model.send()."""
+    widget._handle_custom_msg(content, list(buffers))
+
+
+@pytest.fixture
+def recorder(workbook):
+    rec = Recorder(workbook, clip_id="placeholder-c3-beginner-maya", marker="C3", level="beginner")
+    rec.sent = []
+    rec.send = lambda content, buffers=None: rec.sent.append((content, buffers))
+    return rec
+
+
+def record(recorder, data, started_at_ms=1_700_000_000_000.0, **stop):
+    browser_says(recorder, {"kind": "start", "mime_type": "video/webm;codecs=vp8,opus",
+                            "started_at_ms": started_at_ms})
+    for i, buf in enumerate(chunked(data)):
+        browser_says(recorder, {"kind": "chunk", "seq": i}, [buf])
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "reason": "user", **stop})
+
+
+def test_stop_finalises_the_streamed_chunks_and_logs_the_attempt(recorder, workbook, webm_3s):
+    seen = []
+    recorder.on_attempt(seen.append)
+    record(recorder, webm_3s, speaking_ms=2500, speech_onset_ms=400)
+
+    [attempt] = workbook.attempts()
+    assert seen == [attempt]
+    assert attempt.status == "complete"
+    assert attempt.clip_id == "placeholder-c3-beginner-maya" and attempt.marker == "C3"
+    assert attempt.duration_s == pytest.approx(3.0, abs=0.2)
+    assert attempt.speaking_s == pytest.approx(2.5)
+    path = workbook.recording_path(attempt.id)
+    assert path.name == f"{attempt.id}.webm" and path.stat().st_size > 0
+    assert not list(path.parent.glob("*.part.webm"))
+    assert (recorder.status, recorder.last_attempt_id, recorder.error) == ("saved", attempt.id, "")
+
+
+def test_latency_is_measured_from_the_end_of_the_clip(recorder, workbook, webm_3s):
+    recorder.clip_ended_at_ms = 1_700_000_000_000.0 - 500
+    record(recorder, webm_3s, speech_onset_ms=1200)
+    assert workbook.attempts()[0].latency_s == pytest.approx(1.7)
+
+
+def test_a_cut_off_recording_is_kept_and_marked_incomplete(recorder, workbook, webm_3s):
+    browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
+    half = chunked(webm_3s)[: len(chunked(webm_3s)) // 2]
+    for i, buf in enumerate(half):
+        browser_says(recorder, {"kind": "chunk", "seq": i}, [buf])
+    browser_says(recorder, {"kind": "abort", "reason": "view closed"})
+
+    [attempt] = workbook.attempts()
+    assert attempt.status == "incomplete"
+    kept = workbook.recording_path(attempt.id)
+    assert kept.name.endswith(".part.webm") and kept.stat().st_size == sum(len(b) for b in half)
+    assert recorder.error_code == "cut-off" and "kept" in recorder.error
+
+
+def test_a_new_start_without_stop_keeps_the_earlier_answer_as_incomplete(recorder, workbook,
+                                                                          webm_3s):
+    browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
+    browser_says(recorder, {"kind": "chunk", "seq": 0}, [chunked(webm_3s)[0]])
+    record(recorder, webm_3s)
+    statuses = sorted(a.status for a in workbook.attempts())
+    assert statuses == ["complete", "incomplete"]
+
+
+def test_the_size_limit_stops_the_browser_and_keeps_what_was_received(recorder, workbook,
+                                                                       webm_3s, monkeypatch):
+    real_start = workbook.start_recording
+    monkeypatch.setattr(workbook, "start_recording",
+                        lambda **kw: real_start(max_bytes=len(webm_3s) - 1, **kw))
+    record(recorder, webm_3s)
+    assert ({"kind": "stop", "reason": "kernel"}, None) in recorder.sent
+    [attempt] = workbook.attempts()
+    assert attempt.status == "complete"  # everything up to the limit is a playable answer
+    assert recorder.error_code == "too-large" and "size limit" in recorder.error
+
+
+def test_stop_with_nothing_received_says_so(recorder, workbook):
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 10})
+    assert recorder.status == "error" and "Nothing was received" in recorder.error
+    assert workbook.attempts() == []
+
+
+def test_recordings_play_back_through_the_kernel_in_pieces(recorder, workbook, webm_3s,
+                                                           monkeypatch):
+    import rupture_widgets.widgets.recorder as module
+
+    monkeypatch.setattr(module, "PLAYBACK_PART_BYTES", 50_000)
+    record(recorder, webm_3s)
+    recorder.sent.clear()
+    recorder.play_attempt(recorder.last_attempt_id)
+
+    pieces = [(msg, bufs) for msg, bufs in recorder.sent if msg["kind"] == "playback"]
+    assert [m["part"] for m, _ in pieces] == list(range(pieces[0][0]["parts"]))
+    sent = b"".join(bytes(b[0]) for _, b in pieces)
+    assert sent == workbook.recording_path(recorder.last_attempt_id).read_bytes()
+    assert all("url" not in m and "path" not in m for m, _ in pieces)
+
+
+def test_record_and_stop_are_commands_to_the_browser(recorder):
+    recorder.record()
+    recorder.stop()
+    assert [m["kind"] for m, _ in recorder.sent] == ["record", "stop"]
+
+
+def test_traits_are_validated_with_the_bad_value_named():
+    with pytest.raises(traitlets.TraitError, match="0"):
+        Recorder(max_seconds=0)
+    with pytest.raises(traitlets.TraitError, match="'dancing'"):
+        Recorder(status="dancing")
+    assert Recorder().max_seconds == 300
+
+
+def test_every_synced_trait_has_a_default_and_help():
+    for cls in (ClipPlayer, Recorder):
+        for name, trait in cls.class_traits(sync=True).items():
+            if name.startswith("_") or name in {"layout", "tabbable", "tooltip"}:
+                continue
+            assert trait.help, f"{cls.__name__}.{name} has no help"
+
+
+def test_clip_player_points_at_the_served_files(catalog):
+    clip = catalog.get("placeholder-c3-beginner-maya")
+    player = ClipPlayer.for_clip(clip, root=catalog.root.parent)
+    assert player.src == "clips/media/placeholder-c3-beginner-maya.mp4"
+    assert player.captions.endswith(".vtt") and player.poster.endswith(".jpg")
+    assert player.title == clip.title
+
+
+def test_clip_player_reports_start_and_end(catalog):
+    player = ClipPlayer()
+    started, ended = [], []
+    player.on_started(started.append)
+    player.on_ended(ended.append)
+    browser_says(player, {"kind": "started", "at_ms": 10.0})
+    browser_says(player, {"kind": "ended", "at_ms": 20.0})
+    assert (started, ended) == ([10.0], [20.0])
+
+
+def test_a_clip_outside_the_served_folder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="outside the folder"):
+        served_path(tmp_path / "x.mp4", root=tmp_path / "served")
+
+
+def test_importing_the_widgets_stays_light():
+    code = ("import sys, rupture_widgets as r; r.ClipPlayer, r.Recorder; "
+            "print(sorted(m for m in ('av', 'pandas', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -137,9 +137,10 @@ def draw_room(look: dict) -> tuple[Image.Image, dict]:
     im = Image.new("RGB", (W, H), look["wall"])
     d = ImageDraw.Draw(im)
     d.rectangle([0, 340, W, H], fill=tuple(int(c * 0.72) for c in look["wall"]))  # floor
-    d.rectangle([60, 70, 230, 250], fill=(236, 242, 248), outline=(170, 160, 150), width=6)  # window
-    d.line([145, 70, 145, 250], fill=(170, 160, 150), width=4)
-    d.rectangle([640, 90, 760, 180], fill=(196, 176, 150), outline=(140, 120, 100), width=5)  # picture
+    frame_col = (170, 160, 150)
+    d.rectangle([60, 70, 230, 250], fill=(236, 242, 248), outline=frame_col, width=6)  # window
+    d.line([145, 70, 145, 250], fill=frame_col, width=4)
+    d.rectangle([640, 90, 760, 180], fill=(196, 176, 150), outline=(140, 120, 100), width=5)  # art
     d.ellipse([668, 110, 732, 160], fill=(150, 170, 160))
     d.rectangle([90, 300, 140, 360], fill=(150, 110, 90))  # plant pot
     for dx, dy in ((-30, -70), (0, -90), (30, -65), (-12, -50), (18, -45)):
@@ -158,7 +159,8 @@ def draw_room(look: dict) -> tuple[Image.Image, dict]:
     if look["hair_style"] == "bun":
         d.ellipse([cx - 30, 62, cx + 30, 112], fill=look["hair"])
     d.ellipse(head, fill=look["skin"])
-    cap = [cx - 56, 88, cx + 56, 160] if look["hair_style"] != "short" else [cx - 54, 90, cx + 54, 140]
+    short = look["hair_style"] == "short"
+    cap = [cx - 54, 90, cx + 54, 140] if short else [cx - 56, 88, cx + 56, 160]
     d.chord(cap, 180, 360, fill=look["hair"])
     return im, {"cx": cx, "eye_y": 152, "mouth_y": 188}
 
@@ -230,7 +232,8 @@ def build(clip: dict, media: Path) -> dict:
         real = c.duration / av.time_base
     keep = ("id", "title", "persona", "marker", "salience", "level", "context")
     return {**{k: clip[k] for k in keep}, "duration_s": round(real, 2),
-            "media": f"media/{cid}.mp4", "captions": f"media/{cid}.vtt", "poster": f"media/{cid}.jpg",
+            "media": f"media/{cid}.mp4", "captions": f"media/{cid}.vtt",
+            "poster": f"media/{cid}.jpg",
             "transcript": " ".join(clip["sentences"]), "examples": clip["examples"]}
 
 

@@ -230,7 +230,8 @@ def _clip(raw, i: int, root: Path, tax: Taxonomy, personas: dict[str, Persona],
         problems.append(f"{cid}: level: unknown level {level!r} (known: {tax.level_ids})")
         ok = False
     sal = raw.get("salience")
-    if isinstance(sal, int) and not isinstance(sal, bool) and not SALIENCE_MIN <= sal <= SALIENCE_MAX:
+    if isinstance(sal, int) and not isinstance(sal, bool) \
+            and not SALIENCE_MIN <= sal <= SALIENCE_MAX:
         problems.append(f"{cid}: salience: {sal} is not on the 3RS scale "
                         f"{SALIENCE_MIN}-{SALIENCE_MAX}")
         ok = False
@@ -258,7 +259,8 @@ def _check_file(root: Path, rel: str, cid: str, key: str, problems: list[str]) -
     # Paths are served by URL under the clips folder, so they must stay inside it: an absolute
     # path or '..' would either break in the browser or expose files outside the allow-list.
     pure = PurePosixPath(rel)
-    if not rel or pure.is_absolute() or "\\" in rel or ".." in pure.parts or re.match(r"^[A-Za-z]:", rel):
+    windows_style = "\\" in rel or re.match(r"^[A-Za-z]:", rel)
+    if not rel or pure.is_absolute() or windows_style or ".." in pure.parts:
         problems.append(f"{cid}: {key}: {rel!r} must be a relative path inside the catalog folder")
         return False
     full = root / rel
@@ -282,7 +284,8 @@ def _examples(raw, cid: str, tax: Taxonomy, problems: list[str]) -> tuple[Exampl
     out, ok = [], True
     for j, ex in enumerate(raw):
         where = f"examples[{j}]"
-        if not isinstance(ex, dict) or not isinstance(ex.get("text"), str) or not ex["text"].strip():
+        text = ex.get("text") if isinstance(ex, dict) else None
+        if not isinstance(text, str) or not text.strip():
             problems.append(f"{cid}: {where}: needs a non-empty 'text'")
             ok = False
             continue
@@ -297,5 +300,5 @@ def _examples(raw, cid: str, tax: Taxonomy, problems: list[str]) -> tuple[Exampl
                             f"(known: {sorted(tax.strategies)})")
             ok = False
             continue
-        out.append(Example(ex["text"], tuple(strategies)))
+        out.append(Example(text, tuple(strategies)))
     return tuple(out) if ok else None

@@ -102,7 +102,7 @@ def make_clip(root: Path, clip_id: str, seconds: float = 2.0, **overrides) -> di
     make_mp4(media / f"{clip_id}.mp4", seconds)
     write_vtt(media / f"{clip_id}.vtt")
     write_poster(media / f"{clip_id}.jpg")
-    return clip_entry(clip_id, duration_s=seconds, **overrides)
+    return clip_entry(clip_id, **{"duration_s": seconds, **overrides})
 
 
 def touch_clip_files(root: Path, clip_id: str) -> None:

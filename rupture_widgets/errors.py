@@ -101,3 +101,50 @@ class RecordingError(RuptureError):
 
 class MediaCheckError(RuptureError):
     """`rupture clips check` found problems in the media files."""
+
+
+class ScriptError(RuptureError, ValueError):
+    """A clip script (clips/scripts/*.json) cannot be built; ``problems`` lists every one."""
+
+    problems: list[str]
+
+    @classmethod
+    def problems_in(cls, path: Path | str, problems: list[str]) -> "ScriptError":
+        err = cls(f"The clip script {path} has {len(problems)} problem(s):\n  - "
+                  + "\n  - ".join(problems))
+        err.problems = problems
+        return err
+
+
+class AuthoringUnavailable(RuptureError, ImportError):
+    """`rupture clips build` needs packages that the trainee install leaves out."""
+
+    @classmethod
+    def missing(cls, module: str) -> "AuthoringUnavailable":
+        return cls(f"Building clips from scripts needs the optional package {module!r}. Install "
+                   "the authoring extra: pip install 'rupture-widgets[authoring]'")
+
+
+class ClipMediaError(RuptureError, ValueError):
+    """A video given to `rupture clips add` (or a built clip) cannot become a web-safe clip."""
+
+    @classmethod
+    def unreadable(cls, path: Path | str, reason: str) -> "ClipMediaError":
+        return cls(f"The video {path} could not be read ({reason}). Give a file the media library "
+                   "can decode, such as mp4, mov, webm, mkv or avi.")
+
+    @classmethod
+    def bad_duration(cls, path: Path | str, seconds: float, low: float, high: float
+                     ) -> "ClipMediaError":
+        return cls(f"{path} lasts {seconds:.1f} s; a clip must last {low:g}-{high:g} s. Trim the "
+                   "video (or, for a script, add or remove lines) and try again.")
+
+    @classmethod
+    def too_large(cls, path: Path | str, size: int, limit: int) -> "ClipMediaError":
+        return cls(f"{path} came out at {size / 1e6:.2f} MB, above the {limit / 1e6:.0f} MB limit "
+                   "for a clip. Use a shorter or simpler video.")
+
+
+class CorruptWorkbookWarning(UserWarning):
+    """Issued (not raised) when an unreadable workbook was set aside and rebuilt from the journal:
+    the operation that noticed it still succeeds, so no one's work stops or is lost."""

@@ -1,0 +1,159 @@
+"""Recording files: chunks appended as they arrive, then finalised into a seekable WebM.
+
+DESIGN.md decision 1: the browser's MediaRecorder sends a chunk about every second. Each chunk is
+appended to ``recordings/<attempt_id>.part.webm`` and flushed at once, so a closed tab or a dead
+kernel leaves everything recorded so far on disk. A chunked MediaRecorder WebM has no duration
+in its header (players show no length and cannot seek well), so ``finalise`` remuxes it with a
+stream copy - no re-encoding, ~0.15 s for 20 MB - into ``<attempt_id>.webm``.
+
+PyAV is imported only inside ``finalise``/``probe_duration``: the trainee app's start-up path must
+stay light (DESIGN.md decision 8).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from .errors import RecordingError
+from .storage import fsync_dir
+
+
+def _max_bytes_from_env() -> int:
+    raw = os.environ.get("RUPTURE_MAX_RECORDING_MB", "300")
+    try:
+        mb = float(raw)
+    except ValueError:
+        raise ValueError(f"RUPTURE_MAX_RECORDING_MB should be a number of megabytes, got {raw!r}"
+                         ) from None
+    return int(mb * 1_000_000)
+
+
+#: Size cap per recording. 300 MB is ~15 minutes at the ~2.7 Mbit/s Chromium records 720p at,
+#: far beyond a practice answer, but small enough that a forgotten recorder cannot fill a disk.
+DEFAULT_MAX_BYTES = _max_bytes_from_env()
+
+
+class Recording:
+    """One attempt's recording on disk.
+
+    ``directory`` is the trainee's ``recordings`` folder; ``relative_to`` is the folder the
+    notebook lives in (default: the parent of ``directory``), so ``relative_path`` is what the
+    notebook's ``<video src=...>`` needs.
+    """
+
+    def __init__(self, directory: Path | str, attempt_id: str, *, max_bytes: int | None = None,
+                 relative_to: Path | str | None = None):
+        self.directory = Path(directory)
+        self.attempt_id = attempt_id
+        self.max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else int(max_bytes)
+        self._base = Path(relative_to) if relative_to is not None else self.directory.parent
+        self.part_path = self.directory / f"{attempt_id}.part.webm"
+        self.final_path = self.directory / f"{attempt_id}.webm"
+        # Resuming after a kernel restart: count what is already there against the cap.
+        self.bytes_written = self.part_path.stat().st_size if self.part_path.exists() else 0
+        self.finished = self.final_path.exists() and not self.part_path.exists()
+        self.duration_s: float | None = None
+
+    @property
+    def relative_path(self) -> str:
+        """The finalised file relative to the workbook folder, e.g. 'recordings/<id>.webm'."""
+        return self.final_path.relative_to(self._base).as_posix()
+
+    def append(self, chunk: bytes) -> None:
+        """Append the next chunk and flush it to disk.
+
+        A chunk that would take the file past ``max_bytes`` is refused whole (half a WebM cluster
+        is worse than none) and RecordingError.too_large is raised; what is on disk stays.
+        """
+        if self.finished:
+            raise RecordingError.already_finished(self.final_path)
+        chunk = bytes(chunk)  # accept memoryview/bytearray from widget buffers
+        if self.bytes_written + len(chunk) > self.max_bytes:
+            raise RecordingError.too_large(self.part_path, self.max_bytes)
+        new_file = not self.part_path.exists()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.part_path, "ab") as f:
+            f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if new_file:
+            fsync_dir(self.directory)
+        self.bytes_written += len(chunk)
+
+    def finalise(self) -> float:
+        """Remux the part file into ``final_path``; return the duration in seconds.
+
+        The part file is removed only after the final file has been written, fsynced and read
+        back with a positive duration. An undecodable part file raises
+        RecordingError.undecodable and is kept untouched.
+        """
+        if self.finished:
+            raise RecordingError.already_finished(self.final_path)
+        if not self.part_path.exists():
+            raise RecordingError.undecodable(self.part_path, "no data was recorded")
+        tmp = self.directory / f".{self.attempt_id}.finalising.webm"
+        try:
+            _remux(self.part_path, tmp)
+            duration = probe_duration(tmp)
+            if not duration > 0:
+                raise RecordingError.undecodable(self.part_path, "it holds no audio or video")
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, self.final_path)
+            fsync_dir(self.directory)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
+        self.part_path.unlink()
+        fsync_dir(self.directory)
+        self.finished = True
+        self.duration_s = duration
+        return duration
+
+
+def _remux(src_path: Path, dst_path: Path) -> None:
+    """Stream-copy the audio and video of ``src_path`` into a WebM that has a duration."""
+    import av  # heavy: only when a recording is finalised
+
+    try:
+        with av.open(str(src_path)) as src:
+            streams = [s for s in src.streams if s.type in ("video", "audio")]
+            if not streams:
+                raise RecordingError.undecodable(src_path, "it holds no audio or video")
+            with av.open(str(dst_path), "w", format="webm") as dst:
+                out = {s.index: dst.add_stream_from_template(s) for s in streams}
+                packets = 0
+                for packet in src.demux(*streams):
+                    if packet.dts is None:  # demuxer's end-of-stream flush packet
+                        continue
+                    packet.stream = out[packet.stream.index]
+                    dst.mux(packet)
+                    packets += 1
+                if not packets:
+                    raise RecordingError.undecodable(src_path, "it holds no audio or video")
+    except RecordingError:
+        raise
+    except (av.FFmpegError, ValueError, OSError) as e:
+        raise RecordingError.undecodable(src_path, str(e) or type(e).__name__) from e
+
+
+def probe_duration(path: Path | str) -> float:
+    """Duration in seconds: from the header when present, else from the last packet's end."""
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            if c.duration is not None and c.duration > 0:
+                return c.duration / 1_000_000  # AV_TIME_BASE is microseconds
+            end = 0.0
+            for packet in c.demux():
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                stop = packet.pts + (packet.duration or 0)
+                end = max(end, float(stop * packet.time_base))
+            start = c.start_time / 1_000_000 if c.start_time else 0.0
+            return max(0.0, end - start)
+    except (av.FFmpegError, ValueError, OSError) as e:
+        raise RecordingError.undecodable(path, str(e) or type(e).__name__) from e

@@ -435,6 +435,7 @@ class Workbook:
 
     def _read(self) -> _State:
         with self._thread_lock:
+            self._check_inside_root()
             return self._load(for_write=False)
 
     def _write(self, change: Callable[[_State], list[dict]]) -> None:

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -227,46 +228,67 @@ class Workbook:
         return next((p for p in candidates if p.exists()), None)
 
     def incomplete_recordings(self, min_age_s: float = 30.0) -> list[Attempt]:
-        """Adopt recordings never logged (tab closed, kernel died) as 'incomplete' attempts.
+        """Adopt recordings never logged (tab closed, kernel died) as 'incomplete' attempts,
+        then return every attempt whose status is 'incomplete'.
 
-        A part file younger than ``min_age_s`` may still be receiving chunks, so it is left
-        alone. Nothing is deleted or moved; each orphan is logged once.
+        A file younger than ``min_age_s`` may still be receiving chunks, so it is left alone.
+        Nothing is deleted or moved; each orphan is logged once.
         """
-        import time
+        if self._orphans(self._read(), min_age_s):  # write (and lock) only when there is work
 
-        def change(state: _State) -> list[dict]:
-            events = []
-            if not self.recordings_dir.is_dir():
+            def change(state: _State) -> list[dict]:
+                events = []
+                for aid, path in self._orphans(state, min_age_s):
+                    try:
+                        rec = self._orphan_record(aid, path)
+                    except InvalidRecord as e:  # e.g. a hand-edited sidecar: skip, keep file
+                        log.warning("Not adopting %s: %s", path, e)
+                        continue
+                    state.apply({"event": "attempt", "attempt": rec})
+                    events.append({"event": "attempt", "attempt": rec})
                 return events
-            for p in sorted(self.recordings_dir.iterdir()):
-                for suffix in (".part.webm", ".webm"):
-                    if p.name.endswith(suffix):
-                        aid = p.name[: -len(suffix)]
-                        break
-                else:
-                    continue
-                if (not RECORD_ID_RE.fullmatch(aid) or aid in state.attempts
-                        or time.time() - p.stat().st_mtime < min_age_s):
-                    continue
-                sidecar = self._sidecar(aid)
-                if suffix == ".webm" and not sidecar:
-                    continue  # not one of ours; never guess what a stray file is
-                rec = {"id": aid, "trainee_id": self.trainee_id,
-                       "clip_id": sidecar.get("clip_id") or "unknown",
-                       "marker": sidecar.get("marker") or "unknown",
-                       "level": sidecar.get("level") or "unknown",
-                       "created_at": _utc_iso(sidecar.get("started_at") or datetime.fromtimestamp(
-                           p.stat().st_mtime, timezone.utc)),
-                       "recording": p.relative_to(self.dir).as_posix(), "duration_s": None,
-                       "latency_s": None, "speaking_s": None, "status": "incomplete",
-                       "self_assessment": None, "sent_to": []}
-                storage.validate_record("attempt", rec, f"for the orphaned recording {p}")
-                state.attempts[aid] = rec  # a '.webm' and '.part.webm' pair is adopted once
-                events.append({"event": "attempt", "attempt": rec})
-            return events
 
-        self._write(change)
+            self._write(change)
         return [a for a in self.attempts() if a.status == "incomplete"]
+
+    def _orphans(self, state: _State, min_age_s: float) -> list[tuple[str, Path]]:
+        if not self.recordings_dir.is_dir():
+            return []
+        found: dict[str, Path] = {}
+        now = time.time()
+        # Finalised files first: if finalise died between its two steps, prefer the whole file.
+        for p in sorted(self.recordings_dir.iterdir(),
+                        key=lambda p: (p.name.endswith(".part.webm"), p.name)):
+            suffix = ".part.webm" if p.name.endswith(".part.webm") else ".webm"
+            aid = p.name[: -len(suffix)]
+            if (not p.name.endswith(".webm") or not RECORD_ID_RE.fullmatch(aid)
+                    or aid in state.attempts or aid in found
+                    or now - p.stat().st_mtime < min_age_s):
+                continue
+            if suffix == ".webm" and not self._sidecar(aid):
+                continue  # not one of ours; never guess what a stray file is
+            found[aid] = p
+        return list(found.items())
+
+    def _orphan_record(self, aid: str, path: Path) -> dict:
+        sidecar = self._sidecar(aid)
+        try:
+            created = _utc_iso(sidecar.get("started_at"))
+        except InvalidRecord:
+            created = None
+        if not sidecar.get("started_at") or created is None:
+            created = _utc_iso(datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+        def text(key: str) -> str:  # the sidecar is a hint; a bad one must not lose the file
+            value = sidecar.get(key)
+            return value if isinstance(value, str) and 0 < len(value) <= 200 else "unknown"
+
+        rec = {"id": aid, "trainee_id": self.trainee_id, "clip_id": text("clip_id"),
+               "marker": text("marker"), "level": text("level"), "created_at": created,
+               "recording": path.relative_to(self.dir).as_posix(), "duration_s": None,
+               "latency_s": None, "speaking_s": None, "status": "incomplete",
+               "self_assessment": None, "sent_to": []}
+        storage.validate_record("attempt", rec, f"for the orphaned recording {path}")
+        return rec
 
     def _sidecar(self, attempt_id: str) -> dict:
         try:
@@ -297,7 +319,7 @@ class Workbook:
                "latency_s": _seconds(latency_s, "latency_s", where),
                "speaking_s": _seconds(speaking_s, "speaking_s", where), "status": status,
                "self_assessment": (None if self_assessment is None
-                                   else _self_assessment(tax, where, **self_assessment)),
+                                   else _self_assessment_dict(tax, where, self_assessment)),
                "sent_to": []}
         storage.validate_record("attempt", rec, where)
 
@@ -507,6 +529,14 @@ def _self_assessment(tax, where: str, difficulty: Any = None, strategies=(), not
         raise InvalidRecord.bad("self-assessment", where, f"note should be text, got {note!r}")
     return {"difficulty": difficulty, "strategies": _strategies(tax, strategies, where),
             "note": note}
+
+
+def _self_assessment_dict(tax, where: str, value: object) -> dict:
+    keys = {"difficulty", "strategies", "note"}
+    if not isinstance(value, dict) or not set(value) <= keys:
+        raise InvalidRecord.bad("self-assessment", where, f"expected a dict with keys "
+                                f"{sorted(keys)}, got {value!r}")
+    return _self_assessment(tax, where, **value)
 
 
 def _reviewer_and_role(reviewer: Any, role: Any, where: str) -> str:

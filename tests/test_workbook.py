@@ -146,6 +146,8 @@ def test_started_at_sets_the_time_and_order(wb):
     ({"self_assessment": {"difficulty": 11}}, "difficulty"),
     ({"self_assessment": {"difficulty": True}}, "difficulty"),
     ({"self_assessment": {"difficulty": 3, "strategies": ["S99"]}}, "S99"),
+    ({"self_assessment": {"difficulty": 3, "mood": "ok"}}, "expected a dict with keys"),
+    ({"self_assessment": 7}, "expected a dict with keys"),
     ({"recording": "../bob/recordings/x.webm"}, "not inside"),
     ({"recording": "/etc/passwd"}, "not inside"),
 ])
@@ -424,3 +426,31 @@ def test_a_write_stays_fast_at_400_attempts(wb, capsys):
               f"max {1000 * max(times):.1f} ms ({wb.path.stat().st_size // 1024} KiB notebook)")
     assert mean_ms < 50
     assert len(read_valid(wb.path).cells) == 1 + 2 * 420
+
+
+def test_looking_for_incomplete_recordings_writes_nothing_when_there_are_none(ws, wb):
+    assert wb.incomplete_recordings() == []
+    assert not wb.dir.exists()
+    wb.log_attempt(**ATTEMPT)
+    before = wb.path.stat().st_mtime_ns, wb.journal_path.stat().st_size
+    assert wb.incomplete_recordings(min_age_s=0) == []
+    assert (wb.path.stat().st_mtime_ns, wb.journal_path.stat().st_size) == before
+
+
+def test_an_interrupted_finalise_prefers_the_finished_file(wb):
+    rec = wb.start_recording(clip_id="c", marker="W2", level="beginner")
+    rec.append(b"chunk")
+    rec.final_path.write_bytes(b"remuxed")  # finalise died before removing the part file
+    [a] = wb.incomplete_recordings(min_age_s=0)
+    assert a.recording == f"recordings/{rec.attempt_id}.webm"
+    assert rec.part_path.exists()  # nothing deleted
+
+
+def test_a_hand_edited_sidecar_still_gets_its_recording_adopted(wb):
+    rec = wb.start_recording(clip_id="c", marker="W2", level="beginner")
+    rec.append(b"chunk")
+    (wb.recordings_dir / f"{rec.attempt_id}.part.json").write_text(
+        json.dumps({"clip_id": 12, "marker": "W2", "started_at": "whenever"}))
+    [a] = wb.incomplete_recordings(min_age_s=0)
+    assert (a.id, a.clip_id, a.marker) == (rec.attempt_id, "unknown", "W2")
+    assert rec.part_path.exists()

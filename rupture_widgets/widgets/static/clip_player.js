@@ -53,7 +53,7 @@ function render({ model, el }) {
   video.appendChild(track);
 
   const playBtn = button("Play clip");
-  const restartBtn = button("Play clip from the start");
+  const restartBtn = button("Restart the clip");
   const captionsBtn = button("Captions");
   const controls = document.createElement("div");
   controls.className = "rw-clip-controls";

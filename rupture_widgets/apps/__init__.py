@@ -1,0 +1,4 @@
+"""Apps composed of the widgets, the workbook and the clip library."""
+from .practice import PracticeApp, practice_app
+
+__all__ = ["PracticeApp", "practice_app"]

@@ -24,7 +24,7 @@ class ClipBrowser(w.VBox):
                                 options=[("All levels", ALL)] + [
                                     (lv.label, lv.id) for lv in taxonomy.levels])
         self._marker_options()
-        self.cards = w.VBox(layout=w.Layout(gap="0.5rem"))
+        self.cards = w.VBox()
         self.family.observe(lambda _: (self._marker_options(), self.refresh()), "value")
         self.marker.observe(lambda _: self.refresh(), "value")
         self.level.observe(lambda _: self.refresh(), "value")
@@ -74,4 +74,4 @@ class ClipBrowser(w.VBox):
                       layout=w.Layout(width="auto"))
         go.on_click(lambda _b, c=clip: [cb(c) for cb in self._pick_callbacks])
         return w.HBox([info, go], layout=w.Layout(border="1px solid #ccc", padding="0.5rem",
-                                                  align_items="center"))
+                                                  margin="0 0 0.5rem 0", align_items="center"))

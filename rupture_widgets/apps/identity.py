@@ -27,14 +27,16 @@ class WhoAreYou(w.VBox):
     def __init__(self, open_workbook: Callable[[str], object]):
         self._open_workbook = open_workbook
         self._callbacks: list[Callable] = []
+        # continuous_update=False: the value arrives on Enter (or leaving the box)
         self.name = w.Text(description="Your name", placeholder="e.g. Alex Morgan",
-                           style={"description_width": "initial"})
+                           continuous_update=False, style={"description_width": "initial"})
+        self._done = False
         self.go = w.Button(description="Start practising", button_style="success")
         self.problem = w.HTML()
         intro = w.HTML("<h2>Welcome</h2><p>Your answers are kept in your own workbook under this "
                        "name, so use the same name each time.</p>")
         self.go.on_click(lambda _: self._submit())
-        self.name.on_submit(lambda _: self._submit())
+        self.name.observe(lambda _: self._submit(), "value")
         super().__init__([intro, w.HBox([self.name, self.go]), self.problem])
 
     def on_identified(self, callback: Callable) -> None:
@@ -42,12 +44,15 @@ class WhoAreYou(w.VBox):
         self._callbacks.append(callback)
 
     def _submit(self) -> None:
+        if self._done or not self.name.value.strip():
+            return
         try:
             workbook = self._open_workbook(as_trainee_id(self.name.value))
         except InvalidTraineeId as e:
             self.problem.value = f"<p role='alert'>{_escape(str(e))}</p>"
             return
         self.problem.value = ""
+        self._done = True
         for cb in self._callbacks:
             cb(workbook)
 

@@ -44,7 +44,7 @@ class PracticeSession(w.VBox):
                            layout=w.Layout(**column)),
                     w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder],
                            layout=w.Layout(**column))],
-                   layout=w.Layout(flex_flow="row wrap", gap="1rem")),
+                   layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
             self.auto_record, self.assessment,
             w.VBox([self.examples_button, self.examples]), self.history])
 

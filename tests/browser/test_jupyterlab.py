@@ -1,0 +1,82 @@
+"""The same widgets inside JupyterLab 4: a notebook with ClipPlayer + Recorder, run all, record."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import nbformat
+import pytest
+
+from conftest import ROOT, Server, free_port, wait_status, watch_recorder
+
+CELLS = [
+    "import os\n"
+    "from rupture_widgets import ClipPlayer, Recorder, Workspace, load_catalog\n"
+    "clip = load_catalog().clips[0]\n"
+    "workbook = Workspace(os.environ['LAB_TEST_WORKSPACE']).workbook('lab.user')",
+    "player = ClipPlayer.for_clip(clip)\nplayer",
+    "recorder = Recorder(workbook, clip_id=clip.id, marker=clip.marker, level=clip.level)\n"
+    "recorder",
+]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a folder holding the clip library and a notebook that uses it."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "clips", root / "clips", ignore=shutil.ignore_patterns("*.part"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "widgets.ipynb")
+    workspace = root / "workspace"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUPTURE_", "JUPYTERHUB_"))}
+    env.update(LAB_TEST_WORKSPACE=str(workspace), RUPTURE_CLIPS=str(root / "clips"),
+               JUPYTER_CONFIG_DIR=str(root / ".jupyter"))
+    (root / ".jupyter").mkdir()
+    # no announcements or update checks: CI is offline
+    (root / ".jupyter" / "jupyter_server_config.json").write_text(json.dumps(
+        {"LabApp": {"news_url": None, "check_for_updates_class":
+                    "jupyterlab.NeverCheckForUpdate"}}))
+    cmd = [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--port={port}", "--IdentityProvider.token=", "--LabApp.expose_app_in_browser=True",
+           f"--ServerApp.root_dir={root}"]
+    server = Server(cmd, port, env, root, root / "lab.log")
+    yield server, workspace
+    server.stop()
+
+
+def test_clip_player_and_recorder_work_in_jupyterlab(page, lab):
+    server, workspace = lab
+    page.goto(server.url + "lab/tree/widgets.ipynb")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+                           timeout=120_000)
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           ".kernel.status === 'idle'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    watch_recorder(page)
+    wait_status(page, "ready", timeout=120_000)
+
+    # the clip plays from JupyterLab's own files route (not through the kernel)
+    video = page.locator("video.rw-clip-video")
+    assert "/files/clips/" in video.get_attribute("src")
+    page.wait_for_function("document.querySelector('video.rw-clip-video').readyState >= 1")
+
+    page.get_by_role("button", name="Start recording", exact=True).click()
+    wait_status(page, "recording")
+    page.wait_for_timeout(3000)
+    page.get_by_role("button", name="Stop recording").click()
+    wait_status(page, "saved", timeout=30_000)
+
+    from rupture_widgets.workbook import Workspace
+
+    wb = Workspace(workspace).workbook("lab.user")
+    [attempt] = wb.attempts()
+    assert attempt.status == "complete" and attempt.duration_s == pytest.approx(3, abs=0.6)
+    assert wb.recording_path(attempt.id).stat().st_size > 0

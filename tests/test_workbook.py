@@ -408,23 +408,16 @@ def test_recording_path(wb):
         wb.recording_path("nope")
 
 
-# -- speed -----------------------------------------------------------------------------------
+# -- many attempts (speed is measured in bench/workbook_writes.py, not asserted here) ---------
 
-def test_a_write_stays_fast_at_400_attempts(wb, capsys):
+def test_a_workbook_with_400_attempts_keeps_every_one(wb):
     for _ in range(400):
         a = wb.log_attempt(**ATTEMPT, self_assessment={"difficulty": 5, "strategies": ["S3"],
                                                        "note": "fine"}, duration_s=30.0)
     wb.add_feedback(a.id, reviewer="Dr Kim", role="instructor", ratings={"empathy": 4})
-    times = []
     for _ in range(20):
-        t = time.perf_counter()
         wb.log_attempt(**ATTEMPT, duration_s=30.0)
-        times.append(time.perf_counter() - t)
-    mean_ms = 1000 * sum(times) / len(times)
-    with capsys.disabled():
-        print(f"\n[workbook] log_attempt at 400-420 attempts: mean {mean_ms:.1f} ms, "
-              f"max {1000 * max(times):.1f} ms ({wb.path.stat().st_size // 1024} KiB notebook)")
-    assert mean_ms < 50
+    assert len(wb.attempts()) == 420
     assert len(read_valid(wb.path).cells) == 1 + 2 * 420
 
 

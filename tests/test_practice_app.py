@@ -7,10 +7,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, chunked
+from webm_media import chunked
 from rupture_widgets.apps.identity import as_trainee_id, trainee_from_environment
 from rupture_widgets.apps.practice import PracticeApp
 
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "practice.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 import traitlets
 
-from conftest import chunked
+from webm_media import chunked
 from rupture_widgets.widgets import ClipPlayer, Recorder
 from rupture_widgets.widgets.served import served_path
 

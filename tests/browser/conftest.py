@@ -7,21 +7,12 @@ plays a y4m we write ourselves from numpy noise, so MediaRecorder produces a rea
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--autoplay-policy=no-user-gesture-required"]
-FAKE_MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-
+from browser_support import (BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, ROOT, Server, free_port,
+                             write_y4m)
 
 ARTIFACTS = Path(os.environ.get("RUPTURE_TEST_ARTIFACTS", "/tmp/rupture-browser-artifacts"))
 
@@ -40,73 +31,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def write_y4m(path: Path, seconds: float = 3.0, width: int = 640, height: int = 480,
-              fps: int = 30) -> Path:
-    """Raw YUV4MPEG2 (4:2:0): a drifting gradient under heavy noise, hard to compress on purpose."""
-    import numpy as np
-
-    rng = np.random.default_rng(1)
-    yy, xx = np.mgrid[0:height, 0:width]
-    chroma = np.full((height // 2) * (width // 2) * 2, 128, dtype=np.uint8)
-    with open(path, "wb") as f:
-        f.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for i in range(int(seconds * fps)):
-            base = ((xx + yy + 4 * i) % 256).astype(np.int16)
-            luma = np.clip(base + rng.integers(-60, 61, base.shape), 0, 255).astype(np.uint8)
-            f.write(b"FRAME\n")
-            f.write(luma.tobytes())
-            f.write(chroma.tobytes())
-    return path
-
-
 @pytest.fixture(scope="session")
 def fake_camera(tmp_path_factory) -> Path:
     return write_y4m(tmp_path_factory.mktemp("camera") / "camera.y4m")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early with code {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listening on port {port} after {timeout} s")
-
-
-class Server:
-    """A server process in its own process group (so its kernels die with it)."""
-
-    def __init__(self, cmd: list[str], port: int, env: dict, cwd: Path, log: Path):
-        self.port, self.log = port, log
-        self.url = f"http://127.0.0.1:{port}/"
-        self._log = open(log, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            wait_for_port(port, self.proc)
-        except Exception:
-            self.stop()
-            raise RuntimeError(f"{cmd[2:4]} did not start:\n{log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        self._log.close()
 
 
 @pytest.fixture(scope="session")
@@ -175,40 +102,4 @@ def denying_browser(playwright_driver):
     yield b
     b.close()
 
-
-# -- helpers for the page ---------------------------------------------------------------------
-
-STATUS_LOG_JS = """
-() => {
-  window.__rw = [];
-  const seen = new WeakSet();
-  const watch = () => document.querySelectorAll('.rw-recorder').forEach((el) => {
-    if (seen.has(el)) return;
-    seen.add(el);
-    new MutationObserver(() => window.__rw.push({status: el.dataset.status, t: Date.now()}))
-      .observe(el, {attributes: true, attributeFilter: ['data-status']});
-  });
-  watch();
-  new MutationObserver(watch).observe(document.body, {childList: true, subtree: true});
-}
-"""
-
-
-def watch_recorder(page) -> None:
-    """Log every recorder status change with the page clock (Date.now())."""
-    page.evaluate(STATUS_LOG_JS)
-
-
-def status_times(page, status: str) -> list[int]:
-    """Page-clock times at which the recorder entered ``status`` (repeats of a state skipped)."""
-    times, previous = [], None
-    for e in page.evaluate("window.__rw"):
-        if e["status"] == status and previous != status:
-            times.append(e["t"])
-        previous = e["status"]
-    return times
-
-
-def wait_status(page, status: str, timeout: float = 60_000) -> None:
-    page.locator(f".rw-recorder[data-status='{status}']").first.wait_for(timeout=timeout)
 

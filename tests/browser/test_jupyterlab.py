@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT, Server, free_port, wait_status, watch_recorder
+from browser_support import ROOT, Server, free_port, wait_status, watch_recorder
 
 CELLS = [
     "import os\n"

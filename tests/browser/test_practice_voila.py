@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from conftest import status_times, wait_status, watch_recorder
+from browser_support import status_times, wait_status, watch_recorder
 
 
 

@@ -9,7 +9,7 @@
  *             on: Function, off: Function, widget_manager?: any}} AnyModel */
 
 const CHUNK_MS = 1000;
-const SPEECH_RMS = 0.02; // above this the microphone is taken to hear speech (rough, on purpose)
+const SPEECH_RMS = 0.015; // above this the microphone is taken to hear speech (rough, on purpose)
 
 /** Plain words for each state the trainee can see. */
 const STATUS_WORDS = {

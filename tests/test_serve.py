@@ -1,0 +1,59 @@
+"""`rupture serve`: the Voilà command line, environment and shipped configuration."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rupture_widgets.serve import NOTEBOOK, PROJECT, serve_environment, voila_command
+
+CONFIG = PROJECT / "notebooks" / "voila.json"
+
+
+def test_voila_reads_the_shipped_configuration_with_its_types():
+    from voila.app import Voila
+
+    app = Voila()
+    app.initialize(voila_command(8877)[3:])  # the arguments after `python -m voila`
+    assert app.ip == "127.0.0.1"
+    assert Path(app.root_dir) == PROJECT  # so clips/ is under the files route
+    assert app.tornado_settings["websocket_max_message_size"] >= 64 * 1024 * 1024
+    assert app.voila_configuration.file_allowlist == json.loads(CONFIG.read_text())[
+        "VoilaConfiguration"]["file_allowlist"]
+
+
+@pytest.mark.parametrize("path,allowed", [
+    ("clips/media/c3-beginner-maya.mp4", True),
+    ("clips/media/c3-beginner-maya.vtt", True),
+    ("clips/media/c3-beginner-maya.jpg", True),
+    ("clips/media/sub/x.webm", True),
+    ("clips/catalog.json", False),
+    ("clips/../workspace/trainees/a/recordings/x.webm", False),
+    ("clips/./media/x.mp4", False),
+    ("workspace/trainees/a/recordings/x.webm", False),
+    ("notebooks/practice.ipynb", False),
+    ("rupture_widgets/serve.py", False),
+    ("clips/media/x.mp4.py", False),
+])
+def test_only_the_clip_library_media_is_allow_listed(path, allowed):
+    patterns = json.loads(CONFIG.read_text())["VoilaConfiguration"]["file_allowlist"]
+    # Voilà's own check: re.fullmatch, case-insensitive
+    assert any(re.fullmatch(p, path, re.IGNORECASE) for p in patterns) is allowed
+
+
+def test_the_workspace_is_absolute_from_where_serve_was_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = serve_environment(None, "alex", base={})
+    assert env["RUPTURE_WORKSPACE"] == str(tmp_path / "workspace")
+    assert env["RUPTURE_TRAINEE"] == "alex" and env["RUPTURE_SERVER_ROOT"] == str(PROJECT)
+    env = serve_environment(None, None, base={"RUPTURE_WORKSPACE": "elsewhere"})
+    assert env["RUPTURE_WORKSPACE"] == str(tmp_path / "elsewhere") and "RUPTURE_TRAINEE" not in env
+
+
+def test_the_command_serves_the_practice_notebook_on_localhost_only():
+    cmd = voila_command(9000)
+    assert str(NOTEBOOK) in cmd and "--port=9000" in cmd and "--no-browser" in cmd
+    assert "--Voila.ip=127.0.0.1" in cmd
+    assert "--no-browser" not in voila_command(9000, open_browser=True)

@@ -1,4 +1,4 @@
-"""The same widgets inside JupyterLab 4: a notebook with ClipPlayer + Recorder, run all, record."""
+"""The same widgets inside JupyterLab 4: ClipPlayer + Recorder fed by an ipywebrtc CameraStream."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,11 @@ CELLS = [
     "clip = load_catalog().clips[0]\n"
     "workbook = Workspace(os.environ['LAB_TEST_WORKSPACE']).workbook('lab.user')",
     "player = ClipPlayer.for_clip(clip)\nplayer",
-    "recorder = Recorder(workbook, clip_id=clip.id, marker=clip.marker, level=clip.level)\n"
+    # the design card's camera source: an ipywebrtc CameraStream feeds the recorder
+    "from ipywebrtc import CameraStream\n"
+    "camera = CameraStream(constraints={'audio': True, 'video': {'width': 640, 'height': 480}})\n"
+    "recorder = Recorder(workbook, source=camera, clip_id=clip.id, marker=clip.marker,\n"
+    "                    level=clip.level)\n"
     "recorder",
 ]
 

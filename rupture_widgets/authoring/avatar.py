@@ -352,7 +352,8 @@ class Client:
         def p(*v: float) -> list[float]:  # client coordinates -> crop px (supersampled)
             return [c - (ox if i % 2 == 0 else oy) for i, c in enumerate(_c(*v))]
 
-        lid = min(1.0, max(0.0, face.lid + lid_extra) + blink * (1 - face.lid))
+        lid = min(0.62, max(0.0, face.lid + lid_extra))  # never shut, except in a blink
+        lid = min(1.0, lid + blink * (1 - lid))
         for side in (-1, 1):
             ex, ey = CX + side * 24 + fx, HY - 6 + fy
             a, b = 11.5, 5.8

@@ -50,11 +50,8 @@ def write_mp4(path: Path, frames: Iterable, size: tuple[int, int], audio: np.nda
             pcm = _resample(audio, audio_rate)
             per_frame, sent = AUDIO_RATE / fps, 0
             for i, img in enumerate(frames):
-                if isinstance(img, np.ndarray):
-                    frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-                else:
-                    frame = av.VideoFrame.from_image(img)
-                frame = frame.reformat(format="yuv420p")
+                frame = av.VideoFrame.from_ndarray(rgb_to_yuv420p(np.asarray(img)),
+                                                   format="yuv420p")
                 frame.pts, frame.time_base = i, Fraction(1, fps)
                 out.mux(v.encode(frame))
                 # interleave the audio with the video, so the browser can stream the file
@@ -70,6 +67,23 @@ def write_mp4(path: Path, frames: Iterable, size: tuple[int, int], audio: np.nda
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def rgb_to_yuv420p(rgb: np.ndarray) -> np.ndarray:
+    """RGB (H, W, 3) uint8 -> planar yuv420p (H*3/2, W), BT.601 limited range, as players assume
+    for SD video. Done in numpy rather than swscale: swscale's SIMD paths depend on buffer
+    alignment, which changes between runs and made rebuilt clips differ by a few pixels."""
+    h, w = rgb.shape[:2]
+    x = rgb[..., :3].astype(np.float64)
+    y = 16 + (65.481 * x[..., 0] + 128.553 * x[..., 1] + 24.966 * x[..., 2]) / 255
+    q = x.reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))  # 2x2 average for chroma
+    cb = 128 + (-37.797 * q[..., 0] - 74.203 * q[..., 1] + 112.0 * q[..., 2]) / 255
+    cr = 128 + (112.0 * q[..., 0] - 93.786 * q[..., 1] - 18.214 * q[..., 2]) / 255
+    out = np.empty((h * 3 // 2, w), dtype=np.uint8)
+    out[:h] = np.clip(np.rint(y), 0, 255)
+    out[h:h + h // 4] = np.clip(np.rint(cb), 0, 255).reshape(h // 4, w)
+    out[h + h // 4:] = np.clip(np.rint(cr), 0, 255).reshape(h // 4, w)
+    return out
 
 
 def _audio_frame(chunk: np.ndarray, pts: int):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -127,28 +126,35 @@ def _audio(path: Path, seconds: float) -> np.ndarray:
     return out
 
 
-def _captions(args, dest: Path, seconds: float) -> None:
+def _read_captions(args, seconds: float) -> str | None:
+    """The given WebVTT file, checked before any transcoding; None when none was given."""
     from ..media_check import parse_webvtt
 
-    if args.captions:
-        src = Path(args.captions)
-        try:
-            text = src.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ClipMediaError(f"The captions file {src} could not be read as UTF-8 text "
-                                 f"({e}).") from None
-        cues, problems = parse_webvtt(text)
-        late = [c for c in cues if c[1] > seconds + 0.5]
-        if late:
-            problems.append(f"a cue ends at {late[0][1]:.2f} s, after the video ends "
-                            f"({seconds:.2f} s)")
-        if problems:
-            raise ClipMediaError(f"The captions file {src} is not usable WebVTT:\n  - "
-                                 + "\n  - ".join(problems))
-        shutil.copyfile(src, dest)
+    if not args.captions:
+        return None
+    src = Path(args.captions)
+    try:
+        text = src.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ClipMediaError(f"The captions file {src} could not be read as UTF-8 text "
+                             f"({e}).") from None
+    cues, problems = parse_webvtt(text)
+    late = [c for c in cues if c[1] > seconds + 0.5]
+    if late:
+        problems.append(f"a cue ends at {late[0][1]:.2f} s, after the video ends "
+                        f"({seconds:.2f} s)")
+    if problems:
+        raise ClipMediaError(f"The captions file {src} is not usable WebVTT:\n  - "
+                             + "\n  - ".join(problems))
+    return text
+
+
+def _write_captions(args, text: str | None, dest: Path, seconds: float) -> None:
+    if text is not None:
+        dest.write_text(text, encoding="utf-8", newline="")
     else:  # one cue for the whole clip, so the player always has captions to show
-        text = args.transcript.strip() or "[The client speaks. No captions were provided.]"
-        encode.write_vtt(dest, [(0.0, max(0.5, seconds - 0.05), text)])
+        line = args.transcript.strip() or "[The client speaks. No captions were provided.]"
+        encode.write_vtt(dest, [(0.0, max(0.5, seconds - 0.05), line)])
 
 
 def add_clip(args) -> dict:
@@ -175,6 +181,7 @@ def add_clip(args) -> dict:
     seconds, width, height = _probe(video)
     if not encode.MIN_S <= seconds <= encode.MAX_S:
         raise ClipMediaError.bad_duration(video, seconds, encode.MIN_S, encode.MAX_S)
+    captions = _read_captions(args, seconds)
     fps = encode.FPS
     n = math.ceil(seconds * fps)
     size = fit(width, height)
@@ -191,7 +198,7 @@ def add_clip(args) -> dict:
             raise ClipMediaError.unreadable(video, "no frames could be decoded")
         encode.write_poster(jpg, poster["image"])
         duration = encode.measure(mp4)
-        _captions(args, vtt, duration)
+        _write_captions(args, captions, vtt, duration)
         entry = {
             "id": clip_id, "title": args.title or video.stem.replace("_", " ").strip(),
             "persona": args.persona, "marker": args.marker, "salience": args.salience,

@@ -278,13 +278,20 @@ def test_add_through_the_command_line_prints_an_actionable_error(tmp_path, capsy
     assert "missing.mp4" in capsys.readouterr().err
 
 
-def test_add_needs_no_part_of_the_authoring_extra():
+def test_add_needs_no_part_of_the_authoring_extra(tmp_path, camera_video):
+    """Not even Pillow (not a core dependency): the poster then comes from FFmpeg's JPEG encoder."""
+    lib = tmp_path / "lib"
     code = ("import sys, builtins\n"
             "real = builtins.__import__\n"
             "def guard(name, *a, **k):\n"
-            "    if name.split('.')[0] in {'piper', 'onnxruntime', 'parselmouth'}:\n"
+            "    if name.split('.')[0] in {'piper', 'onnxruntime', 'parselmouth', 'PIL'}:\n"
             "        raise ImportError(name)\n"
             "    return real(name, *a, **k)\n"
             "builtins.__import__ = guard\n"
-            "import rupture_widgets.authoring.add, rupture_widgets.authoring.encode\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
+            "from rupture_widgets.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    subprocess.run([sys.executable, "-c", code, "clips", "add", str(camera_video), "--marker",
+                    "W2", "--level", "beginner", "--context", "Session 2.", "--clips-dir",
+                    str(lib)], check=True, capture_output=True)
+    assert check_library(lib) == []
+    assert (lib / "media" / "session-4-take2.jpg").read_bytes()[:3] == b"\xff\xd8\xff"

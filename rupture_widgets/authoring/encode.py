@@ -133,14 +133,33 @@ def write_vtt(path: Path, cues: Iterable[tuple[float, float, str]]) -> None:
 
 
 def write_poster(path: Path, image) -> None:
-    """A JPEG poster (no EXIF or timestamps, so rebuilds are identical)."""
-    from PIL import Image
-
-    if isinstance(image, np.ndarray):
-        image = Image.fromarray(image)
+    """A JPEG poster (no EXIF or timestamps, so rebuilds are identical). Pillow when installed
+    (the authoring extra has it); otherwise FFmpeg's JPEG encoder, so `clips add` needs PyAV only.
+    """
     tmp = path.with_name(path.name + ".part")
-    image.convert("RGB").save(tmp, format="JPEG", quality=85, optimize=True)
+    try:
+        from PIL import Image
+    except ImportError:
+        tmp.write_bytes(_jpeg_with_av(np.asarray(image)))
+    else:
+        if isinstance(image, np.ndarray):
+            image = Image.fromarray(image)
+        image.convert("RGB").save(tmp, format="JPEG", quality=85, optimize=True)
     os.replace(tmp, path)
+
+
+def _jpeg_with_av(rgb: np.ndarray) -> bytes:
+    import av
+
+    ctx = av.CodecContext.create("mjpeg", "w")
+    ctx.width, ctx.height = rgb.shape[1], rgb.shape[0]
+    ctx.pix_fmt, ctx.time_base = "yuvj420p", Fraction(1, FPS)
+    ctx.flags |= av.codec.context.Flags.qscale
+    ctx.global_quality = 3 * 118  # qscale 3 (FF_QP2LAMBDA = 118): good quality
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb[..., :3]), format="rgb24")
+    frame = frame.reformat(format="yuvj420p")
+    frame.pts = 0
+    return b"".join(bytes(p) for p in ctx.encode(frame) + ctx.encode(None))
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -112,14 +112,16 @@ class Recorder(anywidget.AnyWidget):
 
     def play_file(self, path: Path | str, mime_type: str = "video/webm",
                   label: str = "Your recorded answer") -> None:
-        """Send a file to the browser in pieces; it plays from a Blob URL, never a public URL."""
-        data = Path(path).read_bytes()
-        parts = max(1, -(-len(data) // PLAYBACK_PART_BYTES))
-        view = memoryview(data)
-        for i in range(parts):
-            piece = view[i * PLAYBACK_PART_BYTES:(i + 1) * PLAYBACK_PART_BYTES]
-            self.send({"kind": "playback", "part": i, "parts": parts, "mime_type": mime_type,
-                       "label": label}, buffers=[piece])
+        """Send a file to the browser in pieces; it plays from a Blob URL, never a public URL.
+
+        Read piece by piece so a long answer never sits in the kernel's memory whole."""
+        path = Path(path)
+        parts = max(1, -(-path.stat().st_size // PLAYBACK_PART_BYTES))
+        with open(path, "rb") as f:
+            for i in range(parts):
+                piece = f.read(PLAYBACK_PART_BYTES)
+                self.send({"kind": "playback", "part": i, "parts": parts,
+                           "mime_type": mime_type, "label": label}, buffers=[piece])
 
     # -- browser messages -------------------------------------------------------------------
     def _handle_message(self, _widget, content, buffers) -> None:

@@ -118,3 +118,8 @@ def status_times(page, status: str) -> list[int]:
 
 def wait_status(page, status: str, timeout: float = 60_000) -> None:
     page.locator(f".rw-recorder[data-status='{status}']").first.wait_for(timeout=timeout)
+
+
+def recorded_ms(page, nth: int) -> int:
+    """Page-clock time between the nth start of recording and the following Stop."""
+    return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]

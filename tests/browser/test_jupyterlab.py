@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from browser_support import ROOT, Server, free_port, wait_status, watch_recorder
+from browser_support import ROOT, Server, free_port, recorded_ms, wait_status, watch_recorder
 
 CELLS = [
     "import os\n"
@@ -82,5 +82,8 @@ def test_clip_player_and_recorder_work_in_jupyterlab(page, lab):
 
     wb = Workspace(workspace).workbook("lab.user")
     [attempt] = wb.attempts()
-    assert attempt.status == "complete" and attempt.duration_s == pytest.approx(3, abs=0.6)
+    # compared with what was recorded by the page's clock, not the 3 s asked for: a loaded
+    # machine stretches the wait between the two clicks
+    assert attempt.status == "complete"
+    assert attempt.duration_s == pytest.approx(recorded_ms(page, 0) / 1000, abs=0.5)
     assert wb.recording_path(attempt.id).stat().st_size > 0

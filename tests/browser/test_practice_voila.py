@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from browser_support import status_times, wait_status, watch_recorder
+from browser_support import recorded_ms, status_times, wait_status, watch_recorder
 
 
 
@@ -35,11 +35,6 @@ def open_app(page, server, trainee: str) -> None:
     page.get_by_role("button", name="Start practising").click()
     page.get_by_role("button", name=f"Practise: {CLIP_TITLE}").click()
     watch_recorder(page)
-
-
-def recorded_ms(page, nth: int) -> int:
-    """Page-clock time between the nth start of recording and the following Stop."""
-    return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]
 
 
 def record_for(page, seconds: float, button: str = "Start recording") -> None:

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from browser_support import recorded_ms, status_times, wait_status, watch_recorder
+from browser_support import recorded_ms, wait_status, watch_recorder
 
 
 

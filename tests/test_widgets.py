@@ -163,3 +163,13 @@ def test_importing_the_widgets_stays_light():
             "print(sorted(m for m in ('av', 'pandas', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_unexpected_failure_is_reported_not_left_hanging(recorder, workbook, monkeypatch):
+    def disk_full(**_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workbook, "start_recording", disk_full)
+    browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
+    assert recorder.status == "error" and recorder.error_code == "save-failed"
+    assert "No space left on device" in recorder.error

@@ -138,6 +138,10 @@ class Recorder(anywidget.AnyWidget):
         except RuptureError as e:
             log.warning("recorder: %s", e)
             self._fail("save-failed", str(e))
+        except Exception as e:  # e.g. a full disk: say so on the page instead of hanging
+            log.exception("recorder: could not handle %r", kind)
+            self._fail("save-failed", f"Your answer could not be saved ({type(e).__name__}: "
+                       f"{e}). Whatever was received is kept on the server.")
 
     def _start(self, content: dict) -> None:
         if self._recording is not None:  # the previous answer never got its Stop
@@ -175,22 +179,27 @@ class Recorder(anywidget.AnyWidget):
         try:
             duration = rec.finalise()
         except RecordingError as e:
-            self._log(rec, "incomplete", content, path=rec.part_path)
+            attempt = self._log(rec, "incomplete", content, path=rec.part_path)
             self._fail("save-failed", f"{e} It is listed as incomplete.")
+            self._attempt_callbacks(attempt)
             return
-        self._log(rec, "complete", content, duration_s=duration, path=rec.relative_path)
+        attempt = self._log(rec, "complete", content, duration_s=duration,
+                            path=rec.relative_path)
+        # tell the page first: callbacks may be slow (e.g. sending the answer back for playback)
         with self.hold_sync():
             self.status = "saved"
             if over_limit is not None:
                 self.error_code, self.error = "too-large", over_limit[1]
+        self._attempt_callbacks(attempt)
 
     def _keep_incomplete(self, reason: str) -> None:
         rec, self._recording = self._recording, None
         if rec is None or not rec.bytes_written:
             return
-        self._log(rec, "incomplete", {}, path=rec.part_path)
+        attempt = self._log(rec, "incomplete", {}, path=rec.part_path)
         self._fail("cut-off", "The recording was cut off (" + reason + "). What was received "
                    "is kept and marked incomplete.")
+        self._attempt_callbacks(attempt)
 
     def _log(self, rec, status: str, content: dict, *, path, duration_s=None):
         onset_ms = content.get("speech_onset_ms")
@@ -207,7 +216,6 @@ class Recorder(anywidget.AnyWidget):
             speaking_s=None if speaking_ms is None else float(speaking_ms) / 1000,
             status=status, attempt_id=rec.attempt_id)
         self.last_attempt_id = attempt.id
-        self._attempt_callbacks(attempt)
         return attempt
 
     def _fail(self, code: str, words: str) -> None:

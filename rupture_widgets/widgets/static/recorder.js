@@ -9,6 +9,9 @@
  *             on: Function, off: Function, widget_manager?: any}} AnyModel */
 
 const CHUNK_MS = 1000;
+// After Stop the kernel answers within a second or two; silence for this long means the
+// connection (or the kernel) is gone.
+const SAVE_WATCHDOG_MS = 30000;
 const SPEECH_RMS = 0.015; // above this the microphone is taken to hear speech (rough, on purpose)
 
 /** Plain words for each state the trainee can see. */
@@ -148,6 +151,7 @@ function render({ model, el }) {
   let chain = Promise.resolve();
   let startedAt = 0, stoppedAt = 0, stopReason = "user";
   let tick = null;
+  let watchdog = null;
   let meter = null;
   let playbackUrl = null;
   let playbackParts = [];
@@ -305,6 +309,13 @@ function render({ model, el }) {
     clearInterval(tick); tick = null;
     recorder.stop(); // fires a last dataavailable, then onstop
     setStatus("saving");
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      if (model.get("status") !== "saving") return;
+      setStatus("error", "cut-off", "The connection to the server was lost while your answer " +
+        "was being saved. What the server received is kept and will be listed as incomplete; " +
+        "reload the page to continue.");
+    }, SAVE_WATCHDOG_MS);
   }
 
   function showPlayback(parts, mime, label) {
@@ -359,6 +370,7 @@ function render({ model, el }) {
     disposed = true;
     generation++;
     clearInterval(tick);
+    clearTimeout(watchdog);
     if (recorder && recorder.state !== "inactive") {
       // the view is going away mid-answer: tell the kernel so it keeps what it has as incomplete
       recorder.ondataavailable = null; recorder.onstop = null;

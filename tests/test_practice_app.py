@@ -76,7 +76,7 @@ def test_a_name_box_asks_who_is_practising_and_rejects_bad_ids(app):
 
 def test_the_practice_loop(app, catalog, webm_3s):
     app.body.children[0].name.value = "alex"
-    clip = catalog.get("placeholder-c3-beginner-maya")
+    clip = catalog.get("c3-beginner-maya")
     app.browser.family.value = "C"
     app.browser.marker.value = "C3"
     app.browser.level.value = "beginner"

@@ -20,6 +20,8 @@ from .taxonomy import load_taxonomy
 TRAINEE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Record ids become cell ids ('feedback-' + id must fit nbformat's 64 characters) and file names.
 RECORD_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,54}")
+#: The schema's maxLength for a self-assessment note, checked here so the message is plain.
+MAX_NOTE_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,9 @@ def self_assessment_record(tax, where: str, difficulty: Any = None, strategies=(
                                 f"from 0 to 10, got {difficulty!r}")
     if not isinstance(note, str):
         raise InvalidRecord.bad("self-assessment", where, f"note should be text, got {note!r}")
+    if len(note) > MAX_NOTE_CHARS:
+        raise InvalidRecord.bad("self-assessment", where, f"the note is {len(note):,} "
+                                f"characters; keep it to {MAX_NOTE_CHARS:,} or fewer")
     return {"difficulty": difficulty, "strategies": _strategies(tax, strategies, where),
             "note": note}
 

@@ -6,6 +6,8 @@ from typing import Callable
 
 import ipywidgets as w
 
+from ..errors import RuptureError
+
 
 def _clock(seconds: float | None) -> str:
     if seconds is None:
@@ -88,8 +90,8 @@ class SendForm(w.VBox):
             return
         try:
             self._send(self.attempt_id, name, self.role.value)
-        except ValueError as e:  # the workbook's own checks, in plain words
-            self.message.value = f"<p role='alert'>{escape(str(e))}</p>"
+        except (RuptureError, OSError) as e:  # the workbook's checks, a busy or full disk
+            self.message.value = f"<p role='alert'>Not sent: {escape(str(e))}</p>"
             return
         self.close_form()
         self.message.value = (f"<p role='status'>Sent to {escape(name)} "

@@ -7,7 +7,7 @@ from typing import Callable, Mapping
 
 import ipywidgets as w
 
-from ..errors import InvalidTraineeId
+from ..errors import RuptureError
 
 
 def trainee_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -48,7 +48,7 @@ class WhoAreYou(w.VBox):
             return
         try:
             workbook = self._open_workbook(as_trainee_id(self.name.value))
-        except InvalidTraineeId as e:
+        except RuptureError as e:  # a bad name, or a workbook that cannot be opened
             self.problem.value = f"<p role='alert'>{_escape(str(e))}</p>"
             return
         self.problem.value = ""

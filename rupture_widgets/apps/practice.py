@@ -12,7 +12,7 @@ from html import escape
 import ipywidgets as w
 
 from ..catalog import load_catalog
-from ..errors import InvalidTraineeId, RuptureError
+from ..errors import RuptureError
 from ..taxonomy import load_taxonomy
 from ..workbook import Workspace
 from .clip_browser import ClipBrowser
@@ -43,7 +43,7 @@ class PracticeApp(w.VBox):
             try:
                 self._begin(self.workspace.workbook(trainee))
                 return
-            except InvalidTraineeId as e:
+            except RuptureError as e:  # a bad id, or a workbook that cannot be opened
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
         gate = WhoAreYou(self.workspace.workbook)
         gate.on_identified(self._begin)

@@ -1,4 +1,8 @@
-"""The short self-assessment after each answer, and the level it suggests next."""
+"""The short self-assessment after each answer, and the level it suggests next.
+
+Nothing typed here may be lost: when the next answer is logged, what was entered for the previous
+one is saved on its own (or, without a difficulty, kept as a draft the trainee can go back to).
+"""
 from __future__ import annotations
 
 from html import escape
@@ -6,12 +10,15 @@ from typing import Callable
 
 import ipywidgets as w
 
+from ..errors import RuptureError
+
 
 class SelfAssessment(w.VBox):
     """Difficulty 0-10, intended repair strategies (from the taxonomy), a free note.
 
     ``save(attempt_id, difficulty, strategies, note)`` stores it; afterwards the taxonomy's
     thresholds may suggest another level (``on_suggest(level_id)`` when the trainee follows it).
+    Unsaved entries are kept per attempt (``drafts``) until they are saved.
     """
 
     def __init__(self, taxonomy, save: Callable[..., object]):
@@ -19,6 +26,9 @@ class SelfAssessment(w.VBox):
         self.attempt_id: str | None = None
         self.level: str | None = None
         self._suggest_callbacks: list[Callable] = []
+        #: attempt id -> (level, form values) entered but not saved yet, oldest first
+        self.drafts: dict[str, tuple[str | None, tuple]] = {}
+        self._saved: dict[str, tuple] = {}  # attempt id -> the values last saved
         self.difficulty = w.ToggleButtons(
             options=[str(i) for i in range(11)], value=None,
             description="How hard was it? (0 very easy, 10 far too hard)",
@@ -33,29 +43,97 @@ class SelfAssessment(w.VBox):
         self.save_button = w.Button(description="Save self-assessment", button_style="success")
         self.message = w.HTML()
         self.follow = w.Button(description="", layout=w.Layout(display="none", width="auto"))
+        self.back_to_draft = w.Button(description="", layout=w.Layout(display="none",
+                                                                      width="auto"))
         self.save_button.on_click(lambda _: self._submit())
         self.follow.on_click(lambda _: [cb(self._suggested) for cb in self._suggest_callbacks])
+        self.back_to_draft.on_click(lambda _: self._open_draft())
         self._suggested: str | None = None
         super().__init__([
             w.HTML("<h3>How did that go?</h3>"), self.difficulty,
             w.HTML("<p>Repair strategies you intended:</p>"),
             w.VBox(list(self.strategies.values())), self.note,
-            w.HBox([self.save_button, self.follow]), self.message])
+            w.HBox([self.save_button, self.follow]), self.message, self.back_to_draft])
         self.layout.display = "none"
 
     def on_suggest(self, callback: Callable) -> None:
         self._suggest_callbacks.append(callback)
 
     def ask_about(self, attempt_id: str, level: str) -> None:
-        """Show an empty form for a new attempt."""
+        """Show the form for ``attempt_id``: empty, or as the trainee left it.
+
+        What was entered for the attempt shown until now is saved first; if it cannot be saved
+        (no difficulty yet, or the workbook refused it) it is kept as a draft, not cleared.
+        """
+        notice = self._keep_pending()
+        self._show(attempt_id, level, self.drafts.pop(attempt_id, (None, None))[1])
+        self.message.value = notice
+        self._offer_draft()
+        self.layout.display = None
+
+    # -- the form's values --------------------------------------------------------------------
+    def _values(self) -> tuple:
+        return (self.difficulty.value,
+                tuple(sid for sid, box in self.strategies.items() if box.value), self.note.value)
+
+    def _show(self, attempt_id: str, level: str | None, values: tuple | None) -> None:
         self.attempt_id, self.level = attempt_id, level
-        self.difficulty.value = None
-        for box in self.strategies.values():
-            box.value = False
-        self.note.value = ""
+        difficulty, chosen, note = values or (None, (), "")
+        self.difficulty.value = difficulty
+        for sid, box in self.strategies.items():
+            box.value = sid in chosen
+        self.note.value = note
         self.message.value = ""
         self.follow.layout.display = "none"
-        self.layout.display = None
+
+    def _keep_pending(self) -> str:
+        """Save (or keep as a draft) what was entered for the attempt shown; say what happened."""
+        if self.attempt_id is None:
+            return ""
+        values = self._values()
+        if not self._unsaved(values):
+            return ""
+        if values[0] is not None:
+            try:
+                self._store(self.attempt_id, values)
+                return ("<p role='status'>Your self-assessment of the previous answer was saved."
+                        "</p>")
+            except (RuptureError, OSError) as e:
+                problem = str(e)
+        else:
+            problem = "it has no difficulty yet"
+        self.drafts[self.attempt_id] = (self.level, values)
+        return (f"<p role='alert'>Your self-assessment of the previous answer is not saved "
+                f"({escape(problem)}); it is kept: use the button below to finish it.</p>")
+
+    def _unsaved(self, values: tuple) -> bool:
+        """Something was entered and it differs from what was last saved for this attempt."""
+        return values != (None, (), "") and values != self._saved.get(self.attempt_id)
+
+    def _store(self, attempt_id: str, values: tuple) -> None:
+        difficulty, chosen, note = values
+        self._save(attempt_id, difficulty=int(difficulty), strategies=list(chosen), note=note)
+        self._saved[attempt_id] = values
+
+    def _offer_draft(self) -> None:
+        older = [aid for aid in self.drafts if aid != self.attempt_id]
+        self.back_to_draft.layout.display = None if older else "none"
+        self.back_to_draft.description = (
+            f"Finish the unsaved self-assessment{'s' if len(older) > 1 else ''} of an earlier "
+            "answer" if older else "")
+
+    def _open_draft(self) -> None:
+        """Swap the form to the newest unsaved draft; the current form becomes a draft if needed."""
+        older = [aid for aid in self.drafts if aid != self.attempt_id]
+        if not older:
+            return
+        if self.attempt_id is not None and self._unsaved(self._values()):
+            self.drafts[self.attempt_id] = (self.level, self._values())
+        level, values = self.drafts.pop(older[-1])
+        self._show(older[-1], level, values)
+        self.message.value = ("<p role='status'>This is the self-assessment you had not saved "
+                              "for an earlier answer.</p>")
+        self._offer_draft()
 
     def _submit(self) -> None:
         if self.attempt_id is None:
@@ -63,11 +141,16 @@ class SelfAssessment(w.VBox):
         if self.difficulty.value is None:
             self.message.value = "<p role='alert'>Choose how hard it was (0-10) first.</p>"
             return
-        difficulty = int(self.difficulty.value)
-        chosen = [sid for sid, box in self.strategies.items() if box.value]
-        self._save(self.attempt_id, difficulty=difficulty, strategies=chosen,
-                   note=self.note.value)
-        self.message.value = f"<p role='status'>Saved. {escape(self._advice(difficulty))}</p>"
+        values = self._values()
+        try:
+            self._store(self.attempt_id, values)
+        except (RuptureError, OSError) as e:  # e.g. a note that is too long: say so, keep what was typed
+            self.message.value = f"<p role='alert'>Not saved: {escape(str(e))}</p>"
+            return
+        self.drafts.pop(self.attempt_id, None)
+        self._offer_draft()
+        self.message.value = (f"<p role='status'>Saved. {escape(self._advice(int(values[0])))}"
+                              "</p>")
 
     def _advice(self, difficulty: int) -> str:
         tax = self.taxonomy

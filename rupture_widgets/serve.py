@@ -45,14 +45,20 @@ def serve_environment(workspace: str | os.PathLike | None = None, trainee: str |
 
 def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = None,
           open_browser: bool = False) -> int:
+    """Run Voilà in place of this process (POSIX), so that a SIGTERM or SIGINT sent to
+    ``rupture serve`` reaches Voilà itself and no server is left running with the port."""
     if not NOTEBOOK.exists():
         raise RuptureError(f"The practice app {NOTEBOOK} is missing; run `rupture serve` from a "
                            "checkout of rupture-widgets (pip install -e .).")
     env = serve_environment(workspace, trainee)
+    cmd = voila_command(port, open_browser=open_browser)
     print(f"Practice app: http://127.0.0.1:{port}/  (workspace: {env['RUPTURE_WORKSPACE']})",
           flush=True)
-    try:
-        return subprocess.call(voila_command(port, open_browser=open_browser), env=env,
-                               cwd=PROJECT)
+    if os.name == "posix":
+        sys.stderr.flush()
+        os.chdir(PROJECT)
+        os.execvpe(cmd[0], cmd, env)  # does not return
+    try:  # Windows has no exec: Ctrl+C reaches the whole console group, Voilà included
+        return subprocess.call(cmd, env=env, cwd=PROJECT)
     except KeyboardInterrupt:
         return 0

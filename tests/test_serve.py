@@ -1,8 +1,15 @@
 """`rupture serve`: the Voilà command line, environment and shipped configuration."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +64,43 @@ def test_the_command_serves_the_practice_notebook_on_localhost_only():
     assert str(NOTEBOOK) in cmd and "--port=9000" in cmd and "--no-browser" in cmd
     assert "--Voila.ip=127.0.0.1" in cmd
     assert "--no-browser" not in voila_command(9000, open_browser=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM is a POSIX signal")
+def test_stopping_rupture_serve_stops_voila(tmp_path):
+    """A service manager (or a CI job) stops `rupture serve` with SIGTERM; Voilà must go too."""
+    port = _free_port()
+    rupture = Path(sys.executable).with_name("rupture")
+    cmd = [str(rupture)] if rupture.exists() else [sys.executable, "-m", "rupture_widgets.cli"]
+    proc = subprocess.Popen([*cmd, "serve", "--port", str(port), "--workspace",
+                             str(tmp_path / "workspace")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _listening(port):
+            assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
+            assert time.monotonic() < deadline, "Voilà did not start listening within 60 s"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)  # to `rupture serve` only, not its process group
+        deadline = time.monotonic() + 10
+        while _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _listening(port), "the port is still served after SIGTERM"
+        proc.wait(timeout=10)
+        assert proc.stdout.readline().decode().startswith(f"Practice app: http://127.0.0.1:{port}/")
+    finally:  # never leave a server behind, even when `rupture serve` itself is gone
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the session started for this test only
+        proc.wait()

@@ -95,6 +95,11 @@ class RecordingError(RuptureError):
                    "The file is kept; it may be incomplete.")
 
     @classmethod
+    def damaged(cls, path: Path | str, detail: str) -> "RecordingError":
+        return cls(f"The recording {path} is damaged in places ({detail}). It is kept unchanged "
+                   "rather than replaced by a copy that would miss part of the answer.")
+
+    @classmethod
     def already_finished(cls, path: Path | str) -> "RecordingError":
         return cls(f"The recording {path} is already finished; start a new one to record again.")
 

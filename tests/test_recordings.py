@@ -10,7 +10,7 @@ import pytest
 
 from _workbook_fixtures import ATTEMPT, chunked_webm, read_valid, split
 from rupture_widgets.errors import RecordingError
-from rupture_widgets.recordings import DEFAULT_MAX_BYTES, Recording, probe_duration
+from rupture_widgets.recordings import DEFAULT_MAX_BYTES, Recording, probe_duration, scan_blocks
 from rupture_widgets.workbook import Workspace
 
 
@@ -141,3 +141,54 @@ def test_a_finalised_but_unlogged_recording_is_adopted(tmp_path, webm_bytes):
     (wb.recordings_dir / "stray.webm").write_bytes(b"not ours")  # no sidecar: left alone
     [a] = wb.incomplete_recordings(min_age_s=0)
     assert (a.id, a.clip_id, a.recording) == (rec.attempt_id, "c1", rec.relative_path)
+
+
+@pytest.mark.parametrize("where", ["cluster-header", "inside-a-cluster"])
+def test_a_damaged_stretch_keeps_the_part_file(tmp_path, webm_bytes, where):
+    """The demuxer skips a damaged cluster without a word; a shorter copy must not replace the
+    original, and the attempt must point at the file that holds everything."""
+    clusters = [i for i in range(len(webm_bytes)) if webm_bytes.startswith(b"\x1f\x43\xb6\x75", i)]
+    middle = clusters[len(clusters) // 2] + {"cluster-header": 2, "inside-a-cluster": 12}[where]
+    damaged = webm_bytes[:middle] + bytes(64) + webm_bytes[middle + 64:]
+    wb = Workspace(tmp_path).workbook("alex")
+    rec = wb.start_recording(**ATTEMPT)
+    for chunk in split(damaged, 3):
+        rec.append(chunk)
+    with av.open(str(rec.part_path)) as c:  # the premise: the demuxer reads on, quietly short
+        assert 0 < sum(1 for p in c.demux() if p.dts is not None) < 190
+    with pytest.raises(RecordingError, match="is damaged in places") as err:
+        rec.finalise()
+    assert str(rec.part_path) in str(err.value) and "kept unchanged" in str(err.value)
+    assert f"of its {len(damaged):,} bytes are not audio or video" in str(err.value)
+    assert rec.part_path.read_bytes() == damaged and not rec.finished
+    assert sorted(p.name for p in wb.recordings_dir.iterdir()) == [
+        f"{rec.attempt_id}.part.json", f"{rec.attempt_id}.part.webm"]  # no shorter copy
+    # what the recorder does with the error: the attempt points at the part file
+    a = wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.part_path,
+                       status="incomplete")
+    assert wb.recording_path(a.id) == rec.part_path
+
+
+def test_blocks_are_counted_without_the_demuxer(tmp_path, webm_bytes):
+    path = tmp_path / "x.webm"
+    path.write_bytes(webm_bytes)
+    with av.open(str(path)) as c:
+        packets = sum(1 for p in c.demux() if p.dts is not None)
+    assert scan_blocks(path) == (packets, 0)
+    path.write_bytes(webm_bytes[: len(webm_bytes) // 2])  # cut off: short, but not damaged
+    blocks, damaged = scan_blocks(path)
+    assert 0 < blocks < packets and damaged == 0
+    path.write_bytes(b"")
+    assert scan_blocks(path) == (0, 0)
+
+
+def test_a_demuxer_that_stops_early_keeps_the_part_file(tmp_path, webm_bytes, monkeypatch):
+    """Blocks the structure shows but the demuxer never returned: the copy is short."""
+    from rupture_widgets import recordings
+
+    monkeypatch.setattr(recordings, "scan_blocks", lambda path: (10_000, 0))
+    rec = Recording(tmp_path, "a1")
+    rec.append(webm_bytes)
+    with pytest.raises(RecordingError, match=r"only \d+ of its 10,000 audio and video blocks"):
+        rec.finalise()
+    assert rec.part_path.read_bytes() == webm_bytes and not rec.final_path.exists()

@@ -7,7 +7,9 @@ which is how the app learns the workspace, the trainee and the served root.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,12 @@ from .errors import RuptureError
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT / "notebooks" / "practice.ipynb"
+CONFIG = NOTEBOOK.parent / "voila.json"
+#: Files a workspace holds (one trainee's), to test against the allow-list: none may be served.
+_WORKSPACE_FILES = ("trainees/t/workbook.ipynb", "trainees/t/workbook.journal.jsonl",
+                    "trainees/t/recordings/0123abcd.webm",
+                    "trainees/t/recordings/0123abcd.part.webm",
+                    "trainees/t/recordings/0123abcd.part.json", "media.mp4")
 
 
 def voila_command(port: int = 8866, *, open_browser: bool = False,
@@ -36,11 +44,35 @@ def serve_environment(workspace: str | os.PathLike | None = None, trainee: str |
     ``rupture serve`` was run, not to the notebook), served root, trainee if given."""
     env = dict(os.environ if base is None else base)
     chosen = workspace or env.get("RUPTURE_WORKSPACE") or "workspace"
-    env["RUPTURE_WORKSPACE"] = str(Path(chosen).expanduser().resolve())
+    env["RUPTURE_WORKSPACE"] = str(check_workspace(Path(chosen).expanduser().resolve(), root))
     env["RUPTURE_SERVER_ROOT"] = str(root)
     if trainee:
         env["RUPTURE_TRAINEE"] = trainee
     return env
+
+
+def check_workspace(workspace: Path, root: Path = PROJECT,
+                    allowlist: list[str] | None = None) -> Path:
+    """Refuse a workspace whose files the server would hand to anyone: inside the clip library
+    (``clips/``) or anywhere the allow-list of ``voila.json`` reaches. Recordings are private
+    (DESIGN.md decision 7)."""
+    if allowlist is None:
+        allowlist = json.loads(CONFIG.read_text(encoding="utf-8"))["VoilaConfiguration"][
+            "file_allowlist"]
+    workspace, clips = Path(workspace).resolve(), (root / "clips").resolve()
+    where = clips if workspace.is_relative_to(clips) else None
+    if where is None and workspace.is_relative_to(root.resolve()):
+        rel = workspace.relative_to(root.resolve()).as_posix()
+        probes = [name if rel == "." else f"{rel}/{name}" for name in _WORKSPACE_FILES]
+        # Voilà's own test: re.fullmatch, case-insensitive
+        if any(re.fullmatch(p, probe, re.IGNORECASE) for p in allowlist for probe in probes):
+            where = f"a path allow-listed in {CONFIG.name}"
+    if where is not None:
+        raise RuptureError(
+            f"The workspace {workspace} is inside {where}, which the practice app serves to "
+            "anyone who can open it, so trainees' recordings could be downloaded. Choose a "
+            f"workspace outside it, for example {root / 'workspace'}.")
+    return workspace
 
 
 def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = None,

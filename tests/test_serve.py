@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from rupture_widgets.serve import NOTEBOOK, PROJECT, serve_environment, voila_command
+from rupture_widgets.errors import RuptureError
+from rupture_widgets.serve import (NOTEBOOK, PROJECT, check_workspace, serve_environment,
+                                    voila_command)
 
 CONFIG = PROJECT / "notebooks" / "voila.json"
 
@@ -35,7 +37,8 @@ def test_voila_reads_the_shipped_configuration_with_its_types():
     ("clips/media/c3-beginner-maya.mp4", True),
     ("clips/media/c3-beginner-maya.vtt", True),
     ("clips/media/c3-beginner-maya.jpg", True),
-    ("clips/media/sub/x.webm", True),
+    ("clips/media/sub/x.mp4", True),
+    ("clips/media/x.webm", False),  # no clip is webm; recordings are
     ("clips/catalog.json", False),
     ("clips/../workspace/trainees/a/recordings/x.webm", False),
     ("clips/./media/x.mp4", False),
@@ -57,6 +60,22 @@ def test_the_workspace_is_absolute_from_where_serve_was_run(tmp_path, monkeypatc
     assert env["RUPTURE_TRAINEE"] == "alex" and env["RUPTURE_SERVER_ROOT"] == str(PROJECT)
     env = serve_environment(None, None, base={"RUPTURE_WORKSPACE": "elsewhere"})
     assert env["RUPTURE_WORKSPACE"] == str(tmp_path / "elsewhere") and "RUPTURE_TRAINEE" not in env
+
+
+@pytest.mark.parametrize("workspace", ["clips", "clips/workspace", "clips/media/ws"])
+def test_a_workspace_inside_the_clip_library_is_refused(workspace):
+    with pytest.raises(RuptureError, match="recordings could be downloaded") as err:
+        serve_environment(PROJECT / workspace, None, base={})
+    assert str(PROJECT / workspace) in str(err.value) and str(PROJECT / "clips") in str(err.value)
+
+
+def test_a_workspace_reached_by_the_allow_list_is_refused(tmp_path):
+    served = [r"shared/.*\.webm"]
+    with pytest.raises(RuptureError, match="allow-listed in voila.json"):
+        check_workspace(tmp_path / "shared" / "ws", root=tmp_path, allowlist=served)
+    assert check_workspace(tmp_path / "private", root=tmp_path, allowlist=served) == (
+        tmp_path / "private")
+    assert check_workspace(PROJECT / "workspace") == PROJECT / "workspace"  # the default
 
 
 def test_the_command_serves_the_practice_notebook_on_localhost_only():

@@ -1,7 +1,7 @@
 """How attempts and feedback look as notebook cells, and how a notebook saved by someone else is
 merged back.
 
-Out: the whole workbook rendered as text, one cell per line (``storage.notebook_text``),
+Out: the whole workbook rendered as text, one cell per line (``notebook_text``),
 re-rendering only the cells whose records changed. In: a notebook that JupyterLab, a reviewer or a
 stale copy wrote is folded into the state the journal already holds; the journal wins for every
 record it knows, records only the notebook has are adopted, text typed below the line in a
@@ -18,8 +18,8 @@ import uuid
 from collections import defaultdict
 from typing import Callable
 
-from . import storage
 from .errors import InvalidRecord
+from .records import SCHEMA_VERSION, upgrade_metadata, validate_record
 from .storage import utc_now
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,8 @@ def _adopt(state: WorkbookState, meta: dict, cell: dict) -> bool:
     """Take records only the notebook has; False (cell kept as-is) if the metadata is bad."""
     where = f"in cell {cell.get('id', '?')!r} of the notebook"
     try:
-        meta = storage.upgrade_metadata(meta, where)
-        storage.validate_record(f"{meta['kind']}_cell", meta, where)
+        meta = upgrade_metadata(meta, where)
+        validate_record(f"{meta['kind']}_cell", meta, where)
     except InvalidRecord as e:
         log.warning("Keeping cell %s unchanged: %s", cell.get("id"), e)
         return False
@@ -149,6 +149,23 @@ def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str) -> No
     ev = {"event": "note", "attempt_id": attempt_id, "text": text, "at": at}
     state.adopt.append(ev)
     state.apply(ev)
+
+
+def cell_text(cell: dict) -> str:
+    """One cell, compact, on one line (the C JSON encoder: ~4x faster than ``indent=1``)."""
+    return json.dumps(cell, sort_keys=True, ensure_ascii=False)
+
+
+def notebook_text(cell_texts: list[str], metadata: dict) -> str:
+    """A notebook with one cell per line.
+
+    Not byte-identical to ``nbformat.writes`` (which indents everything, through the slow pure-
+    Python encoder), but valid nbformat 4.5 that JupyterLab and nbformat read as usual, and a
+    changed cell is a one-line diff. JupyterLab re-indents it when a person saves.
+    """
+    return ('{\n "cells": [\n  ' + ",\n  ".join(cell_texts) + "\n ],\n"
+            f' "metadata": {json.dumps(metadata, sort_keys=True, ensure_ascii=False)},\n'
+            ' "nbformat": 4,\n "nbformat_minor": 5\n}\n')
 
 
 # -- render out: records as cells -------------------------------------------------------------
@@ -263,15 +280,15 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
               "Each attempt has a summary with its recording, then a feedback cell. Attempt "
               "cells are rewritten by the practice app; reviewers write in the feedback cells, "
               "below the line. Your own extra cells are kept where you put them.\n")
-    out = [storage.cell_text(_md_cell(HEADER_ID, header, {
-        "kind": "header", "schema_version": storage.SCHEMA_VERSION, "trainee_id": trainee_id}))]
+    out = [cell_text(_md_cell(HEADER_ID, header, {
+        "kind": "header", "schema_version": SCHEMA_VERSION, "trainee_id": trainee_id}))]
     used = {HEADER_ID}
     ordered = state.ordered_attempts()
     for rec in ordered:
         used.update((f"attempt-{rec['id']}", f"feedback-{rec['id']}"))
     foreign: dict[str | None, list[str]] = defaultdict(list)
     for anchor, cell in state.foreign:
-        foreign[anchor].append(storage.cell_text(_clean_foreign(cell, used)))
+        foreign[anchor].append(cell_text(_clean_foreign(cell, used)))
     out += foreign.pop(None, [])
 
     def cached(cell_id: str, key: tuple, render: Callable[[], dict]) -> str:
@@ -279,7 +296,7 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
         if hit is not None and len(hit[0]) == len(key) and all(
                 a is b or (type(a) in (int, tuple) and a == b) for a, b in zip(hit[0], key)):
             return hit[1]
-        text = storage.cell_text(render())
+        text = cell_text(render())
         cache[cell_id] = (key, text)
         return text
 
@@ -287,14 +304,14 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
         aid = rec["id"]
         out.append(cached(f"attempt-{aid}", (n, rec), lambda: _md_cell(
             f"attempt-{aid}", _attempt_markdown(rec, n, tax),
-            {"kind": "attempt", "schema_version": storage.SCHEMA_VERSION, "attempt": rec})))
+            {"kind": "attempt", "schema_version": SCHEMA_VERSION, "attempt": rec})))
         out += foreign.pop(f"attempt-{aid}", [])
         fb = list(state.feedback.get(aid, {}).values())
         notes = state.notes.get(aid, [])
         note_key = tuple((x["text"], x["at"]) for x in notes)
 
         def feedback_cell() -> dict:
-            meta = {"kind": "feedback", "schema_version": storage.SCHEMA_VERSION,
+            meta = {"kind": "feedback", "schema_version": SCHEMA_VERSION,
                     "attempt_id": aid, "feedback": fb}
             if notes:
                 meta["notes"] = notes
@@ -307,6 +324,6 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
         out += rest
     metadata = dict(state.nb_metadata)
     metadata.setdefault("kernelspec", KERNELSPEC)
-    metadata["rupture"] = {"kind": "workbook", "schema_version": storage.SCHEMA_VERSION,
+    metadata["rupture"] = {"kind": "workbook", "schema_version": SCHEMA_VERSION,
                            "trainee_id": trainee_id}
-    return storage.notebook_text(out, metadata)
+    return notebook_text(out, metadata)

@@ -1,10 +1,12 @@
 """Attempt and feedback records: their ids, their typed form, and the checks on the way in.
 
 Every function here raises ``InvalidRecord`` naming the entry and the bad value, before anything
-reaches the journal; the JSON schema (data/*.schema.json) is checked last, by ``storage``.
+reaches the journal; the JSON schema (data/*.schema.json) is checked last (``validate_record``).
+Records written by an older version are brought up to date by the ``UPGRADES`` chain.
 """
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -12,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import storage
 from .errors import InvalidRecord, InvalidTraineeId
 from .storage import utc_now
 from .taxonomy import load_taxonomy
@@ -125,7 +126,7 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
            "self_assessment": (None if self_assessment is None
                                else _self_assessment_dict(tax, where, self_assessment)),
            "sent_to": []}
-    storage.validate_record("attempt", rec, where)
+    validate_record("attempt", rec, where)
     return rec
 
 
@@ -148,7 +149,7 @@ def orphan_record(trainee_dir: Path, trainee_id: str, attempt_id: str, path: Pat
            "recording": path.relative_to(trainee_dir).as_posix(), "duration_s": None,
            "latency_s": None, "speaking_s": None, "status": "incomplete",
            "self_assessment": None, "sent_to": []}
-    storage.validate_record("attempt", rec, f"for the orphaned recording {path}")
+    validate_record("attempt", rec, f"for the orphaned recording {path}")
     return rec
 
 
@@ -262,5 +263,81 @@ def feedback_record(tax, attempt_id: str, *, reviewer: str, role: str, ratings,
            "role": role, "created_at": utc_now(), "ratings": ratings,
            "strategies": _strategies(tax, strategies, where), "comments": clean_comments,
            "summary": summary}
-    storage.validate_record("feedback", rec, where)
+    validate_record("feedback", rec, where)
     return rec
+
+
+# -- the record format: schema, validation, upgrades -------------------------------------------
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "data" / "attempt.schema.json"
+
+#: Upgrade hook, nbgrader-style: ``UPGRADES[n]`` turns cell metadata at schema_version n into
+#: schema_version n + 1. Version 1 is the first, so it is empty; a future v2 adds ``{1: fn}``.
+UPGRADES: dict = {}
+
+_validators: dict = {}
+
+
+def _validator(definition: str):
+    """A compiled checker for ``$defs/<definition>``.
+
+    fastjsonschema (an nbformat dependency) rather than jsonschema: importing jsonschema costs
+    ~2.5 s here (its format checkers build grammars), which a trainee would feel on the first
+    logged attempt; a compiled fastjsonschema check takes ~10 us.
+    """
+    v = _validators.get(definition)
+    if v is None:
+        import fastjsonschema
+
+        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+        v = fastjsonschema.compile({"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]})
+        _validators[definition] = v
+    return v
+
+
+def validate_record(definition: str, record: object, where: str) -> None:
+    """Check ``record`` against ``$defs/<definition>`` of the schema; InvalidRecord names the
+    record, the field and the bad value."""
+    import fastjsonschema
+
+    try:
+        _validator(definition)(record)
+    except fastjsonschema.JsonSchemaValueException as e:
+        field = ".".join(str(p) for p in e.path[1:]) or "the record"
+        message = e.message.replace(e.name, field, 1) if e.name else e.message
+        raise InvalidRecord.bad(definition.replace("_", " "), where,
+                                f"{message} (got {e.value!r:.200})") from None
+
+
+def upgrade_metadata(meta: dict, where: str) -> dict:
+    """Bring ``cell.metadata['rupture']`` up to SCHEMA_VERSION through the UPGRADES chain."""
+    version = meta.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise InvalidRecord.bad("cell metadata", where, f"schema_version {version!r} is not "
+                                f"understood by this version (up to {SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        if version not in UPGRADES:
+            raise InvalidRecord.bad("cell metadata", where, f"no upgrade from schema_version "
+                                    f"{version}")
+        meta = UPGRADES[version](dict(meta))
+        if meta.get("schema_version", version) <= version:
+            raise RuntimeError(f"UPGRADES[{version}] did not raise schema_version")
+        version = meta["schema_version"]
+    return meta
+
+
+def upgrade_event(event: dict) -> dict:
+    """Journal events carry 'v'; upgrade their records with the same hook as cell metadata."""
+    version = event.get("v", SCHEMA_VERSION)
+    if version == SCHEMA_VERSION or event.get("event") not in ("attempt", "feedback"):
+        return event
+    if event["event"] == "attempt":
+        meta = upgrade_metadata({"kind": "attempt", "schema_version": version,
+                                 "attempt": event["attempt"]}, "in the journal")
+        return {**event, "v": SCHEMA_VERSION, "attempt": meta["attempt"]}
+    fb = event["feedback"]
+    meta = upgrade_metadata({"kind": "feedback", "schema_version": version,
+                             "attempt_id": fb.get("attempt_id"), "feedback": [fb]},
+                            "in the journal")
+    return {**event, "v": SCHEMA_VERSION, "feedback": meta["feedback"][0]}

@@ -205,98 +205,15 @@ class Journal:
         return self._events
 
 
-# -- the record format: schema, validation, upgrades -------------------------------------------
-
-SCHEMA_VERSION = 1
-SCHEMA_PATH = Path(__file__).parent / "data" / "attempt.schema.json"
-
-#: Upgrade hook, nbgrader-style: ``UPGRADES[n]`` turns cell metadata at schema_version n into
-#: schema_version n + 1. Version 1 is the first, so it is empty; a future v2 adds ``{1: fn}``.
-UPGRADES: dict = {}
-
-_validators: dict = {}
+#: Moved out (this module knows nothing of records or cells); still importable from here.
+_MOVED = {"SCHEMA_VERSION": "records", "SCHEMA_PATH": "records", "UPGRADES": "records",
+          "validate_record": "records", "upgrade_metadata": "records", "upgrade_event": "records",
+          "cell_text": "cells", "notebook_text": "cells"}
 
 
-def _validator(definition: str):
-    """A compiled checker for ``$defs/<definition>``.
+def __getattr__(name: str):
+    if name in _MOVED:
+        import importlib
 
-    fastjsonschema (an nbformat dependency) rather than jsonschema: importing jsonschema costs
-    ~2.5 s here (its format checkers build grammars), which a trainee would feel on the first
-    logged attempt; a compiled fastjsonschema check takes ~10 us.
-    """
-    v = _validators.get(definition)
-    if v is None:
-        import fastjsonschema
-
-        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-        v = fastjsonschema.compile({"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]})
-        _validators[definition] = v
-    return v
-
-
-def validate_record(definition: str, record: object, where: str) -> None:
-    """Check ``record`` against ``$defs/<definition>`` of the schema; InvalidRecord names the
-    record, the field and the bad value."""
-    import fastjsonschema
-
-    from .errors import InvalidRecord
-
-    try:
-        _validator(definition)(record)
-    except fastjsonschema.JsonSchemaValueException as e:
-        field = ".".join(str(p) for p in e.path[1:]) or "the record"
-        message = e.message.replace(e.name, field, 1) if e.name else e.message
-        raise InvalidRecord.bad(definition.replace("_", " "), where,
-                                f"{message} (got {e.value!r:.200})") from None
-
-
-def upgrade_metadata(meta: dict, where: str) -> dict:
-    """Bring ``cell.metadata['rupture']`` up to SCHEMA_VERSION through the UPGRADES chain."""
-    from .errors import InvalidRecord
-
-    version = meta.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
-        raise InvalidRecord.bad("cell metadata", where, f"schema_version {version!r} is not "
-                                f"understood by this version (up to {SCHEMA_VERSION})")
-    while version < SCHEMA_VERSION:
-        if version not in UPGRADES:
-            raise InvalidRecord.bad("cell metadata", where, f"no upgrade from schema_version "
-                                    f"{version}")
-        meta = UPGRADES[version](dict(meta))
-        if meta.get("schema_version", version) <= version:
-            raise RuntimeError(f"UPGRADES[{version}] did not raise schema_version")
-        version = meta["schema_version"]
-    return meta
-
-
-def upgrade_event(event: dict) -> dict:
-    """Journal events carry 'v'; upgrade their records with the same hook as cell metadata."""
-    version = event.get("v", SCHEMA_VERSION)
-    if version == SCHEMA_VERSION or event.get("event") not in ("attempt", "feedback"):
-        return event
-    if event["event"] == "attempt":
-        meta = upgrade_metadata({"kind": "attempt", "schema_version": version,
-                                 "attempt": event["attempt"]}, "in the journal")
-        return {**event, "v": SCHEMA_VERSION, "attempt": meta["attempt"]}
-    fb = event["feedback"]
-    meta = upgrade_metadata({"kind": "feedback", "schema_version": version,
-                             "attempt_id": fb.get("attempt_id"), "feedback": [fb]},
-                            "in the journal")
-    return {**event, "v": SCHEMA_VERSION, "feedback": meta["feedback"][0]}
-
-
-def cell_text(cell: dict) -> str:
-    """One cell, compact, on one line (the C JSON encoder: ~4x faster than ``indent=1``)."""
-    return json.dumps(cell, sort_keys=True, ensure_ascii=False)
-
-
-def notebook_text(cell_texts: list[str], metadata: dict) -> str:
-    """A notebook with one cell per line.
-
-    Not byte-identical to ``nbformat.writes`` (which indents everything, through the slow pure-
-    Python encoder), but valid nbformat 4.5 that JupyterLab and nbformat read as usual, and a
-    changed cell is a one-line diff. JupyterLab re-indents it when a person saves.
-    """
-    return ('{\n "cells": [\n  ' + ",\n  ".join(cell_texts) + "\n ],\n"
-            f' "metadata": {json.dumps(metadata, sort_keys=True, ensure_ascii=False)},\n'
-            ' "nbformat": 4,\n "nbformat_minor": 5\n}\n')
+        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

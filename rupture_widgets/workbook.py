@@ -25,14 +25,14 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-from . import storage
 from .cells import (CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, WorkbookState, merge_notebook,
                     workbook_text)
 from .errors import (CorruptWorkbook, CorruptWorkbookWarning, InvalidRecord, InvalidTraineeId,
                      UnknownAttempt)
-from .records import (RECORD_ID_RE, TRAINEE_ID_RE, Attempt, Feedback, attempt_record,
-                      check_record_id, check_reviewer, check_trainee_id, feedback_record,
-                      new_record_id, orphan_record, self_assessment_record)
+from .records import (RECORD_ID_RE, SCHEMA_VERSION, TRAINEE_ID_RE, Attempt, Feedback,
+                      attempt_record, check_record_id, check_reviewer, check_trainee_id,
+                      feedback_record, new_record_id, orphan_record, self_assessment_record,
+                      upgrade_event, validate_record)
 from .recordings import Recording
 from .storage import (Journal, UnreadableFile, atomic_write_text, locked, read_notebook_json,
                       set_aside, utc_now)
@@ -214,7 +214,7 @@ class Workbook:
             if old is None:
                 raise UnknownAttempt.named(attempt_id, self.path)
             new = update(old)
-            storage.validate_record("attempt", new, repr(attempt_id))
+            validate_record("attempt", new, repr(attempt_id))
             result.append(new)
             return [{"event": "attempt", "attempt": new}]
 
@@ -286,7 +286,7 @@ class Workbook:
                 events = state.adopt + change(state)
                 stamp = utc_now()
                 for ev in events:  # journal first: from here on the change survives anything
-                    self._journal.append({"v": storage.SCHEMA_VERSION, "at": stamp, **ev})
+                    self._journal.append({"v": SCHEMA_VERSION, "at": stamp, **ev})
                     state.apply(ev)
                 tax = load_taxonomy()
                 atomic_write_text(self.path, workbook_text(self.trainee_id, state, tax,
@@ -296,7 +296,7 @@ class Workbook:
         state = WorkbookState()
         for ev in self._journal.events():
             try:
-                state.apply(storage.upgrade_event(ev))
+                state.apply(upgrade_event(ev))
             except (KeyError, TypeError, InvalidRecord) as e:
                 log.warning("Skipping an unreadable event in %s: %s", self.journal_path, e)
         if self._journal.bad_lines:

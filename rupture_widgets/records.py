@@ -117,8 +117,13 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
     if level not in tax.level_ids:
         raise InvalidRecord.bad("attempt", where, f"level {level!r} is not one of "
                                 f"{tax.level_ids}")
+    try:
+        created_at = utc_iso(started_at)
+    except InvalidRecord:
+        raise InvalidRecord.bad("attempt", where, f"started_at should be a datetime or ISO-8601 "
+                                f"text, got {started_at!r}") from None
     rec = {"id": attempt_id, "trainee_id": trainee_id, "clip_id": clip_id, "marker": marker,
-           "level": level, "created_at": utc_iso(started_at),
+           "level": level, "created_at": created_at,
            "recording": _relative_recording(trainee_dir, recording, where),
            "duration_s": _seconds(duration_s, "duration_s", where),
            "latency_s": _seconds(latency_s, "latency_s", where),

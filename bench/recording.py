@@ -76,7 +76,9 @@ def record_once(page, seconds: float, kernel, nth: int, workbook) -> dict:
     stop_to_logged_s = (status_times(page, "saved")[nth] - status_times(page, "saving")[nth]) / 1000
     attempt = workbook.attempts()[-1]  # the one this Stop logged
     size = workbook.recording_path(attempt.id).stat().st_size
-    page.locator(".rw-recorder[data-playback='loaded']").wait_for()  # let playback settle
+    # let this answer's playback arrive before the next round (it is not part of the figures)
+    page.locator(f".rw-recorder[data-playback='loaded'] video[aria-label*='{attempt.id}']"
+                 ).wait_for()
     return {"seconds": seconds, "stop_to_logged_s": stop_to_logged_s, "growth_mb": growth_mb,
             "duration_s": attempt.duration_s, "mbit_per_s": size * 8 / attempt.duration_s / 1e6,
             "mb": size / 1e6}

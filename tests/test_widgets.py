@@ -19,7 +19,7 @@ def browser_says(widget, content, buffers=()):
 
 @pytest.fixture
 def recorder(workbook):
-    rec = Recorder(workbook, clip_id="placeholder-c3-beginner-maya", marker="C3", level="beginner")
+    rec = Recorder(workbook, clip_id="c3-beginner-maya", marker="C3", level="beginner")
     rec.sent = []
     rec.send = lambda content, buffers=None: rec.sent.append((content, buffers))
     return rec
@@ -41,7 +41,7 @@ def test_stop_finalises_the_streamed_chunks_and_logs_the_attempt(recorder, workb
     [attempt] = workbook.attempts()
     assert seen == [attempt]
     assert attempt.status == "complete"
-    assert attempt.clip_id == "placeholder-c3-beginner-maya" and attempt.marker == "C3"
+    assert attempt.clip_id == "c3-beginner-maya" and attempt.marker == "C3"
     assert attempt.duration_s == pytest.approx(3.0, abs=0.2)
     assert attempt.speaking_s == pytest.approx(2.5)
     path = workbook.recording_path(attempt.id)
@@ -97,8 +97,8 @@ def test_stop_with_nothing_received_says_so(recorder, workbook):
     assert workbook.attempts() == []
 
 
-def test_recordings_play_back_through_the_kernel_in_pieces(recorder, workbook, webm_3s,
-                                                           monkeypatch):
+def test_recordings_play_back_through_the_kernel_one_piece_at_a_time(recorder, workbook, webm_3s,
+                                                                    monkeypatch):
     import rupture_widgets.widgets.recorder as module
 
     monkeypatch.setattr(module, "PLAYBACK_PART_BYTES", 50_000)
@@ -106,11 +106,32 @@ def test_recordings_play_back_through_the_kernel_in_pieces(recorder, workbook, w
     recorder.sent.clear()
     recorder.play_attempt(recorder.last_attempt_id)
 
-    pieces = [(msg, bufs) for msg, bufs in recorder.sent if msg["kind"] == "playback"]
-    assert [m["part"] for m, _ in pieces] == list(range(pieces[0][0]["parts"]))
-    sent = b"".join(bytes(b[0]) for _, b in pieces)
+    def pieces():
+        return [(m, b) for m, b in recorder.sent if m["kind"] == "playback"]
+
+    assert len(pieces()) == 1  # nothing more until the browser asks
+    while pieces()[-1][0]["part"] < pieces()[-1][0]["parts"] - 1:
+        last = pieces()[-1][0]
+        for view in ("a", "b"):  # a widget shown twice acks twice; the piece is sent once
+            browser_says(recorder, {"kind": "playback-ack", "part": last["part"],
+                                    "token": last["token"], "view": view})
+    assert [m["part"] for m, _ in pieces()] == list(range(pieces()[0][0]["parts"]))
+    sent = b"".join(bytes(b[0]) for _, b in pieces())
     assert sent == workbook.recording_path(recorder.last_attempt_id).read_bytes()
-    assert all("url" not in m and "path" not in m for m, _ in pieces)
+    assert all("url" not in m and "path" not in m for m, _ in pieces())
+
+
+def test_a_new_playback_replaces_the_one_in_flight(recorder, workbook, webm_3s, monkeypatch):
+    import rupture_widgets.widgets.recorder as module
+
+    monkeypatch.setattr(module, "PLAYBACK_PART_BYTES", 50_000)
+    record(recorder, webm_3s)
+    recorder.play_attempt(recorder.last_attempt_id)
+    old = [m for m, _ in recorder.sent if m["kind"] == "playback"][-1]
+    recorder.play_attempt(recorder.last_attempt_id)
+    recorder.sent.clear()
+    browser_says(recorder, {"kind": "playback-ack", "part": 0, "token": old["token"]})
+    assert recorder.sent == []
 
 
 def test_record_and_stop_are_commands_to_the_browser(recorder):
@@ -136,9 +157,9 @@ def test_every_synced_trait_has_a_default_and_help():
 
 
 def test_clip_player_points_at_the_served_files(catalog):
-    clip = catalog.get("placeholder-c3-beginner-maya")
+    clip = catalog.get("c3-beginner-maya")
     player = ClipPlayer.for_clip(clip, root=catalog.root.parent)
-    assert player.src == "clips/media/placeholder-c3-beginner-maya.mp4"
+    assert player.src == "clips/media/c3-beginner-maya.mp4"
     assert player.captions.endswith(".vtt") and player.poster.endswith(".jpg")
     assert player.title == clip.title
 
@@ -173,3 +194,18 @@ def test_an_unexpected_failure_is_reported_not_left_hanging(recorder, workbook, 
     browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
     assert recorder.status == "error" and recorder.error_code == "save-failed"
     assert "No space left on device" in recorder.error
+
+
+def test_a_recorder_shown_twice_takes_the_answer_from_one_view(recorder, workbook, webm_3s):
+    browser_says(recorder, {"kind": "start", "started_at_ms": 1.0, "view": "a"})
+    browser_says(recorder, {"kind": "start", "started_at_ms": 2.0, "view": "b"})
+    assert ({"kind": "busy", "view": "b"}, None) in recorder.sent
+    for i, buf in enumerate(chunked(webm_3s)):
+        browser_says(recorder, {"kind": "chunk", "seq": i, "view": "a"}, [buf])
+        browser_says(recorder, {"kind": "chunk", "seq": i, "view": "b"}, [b"garbage"])
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "view": "b"})
+    assert workbook.attempts() == []  # b's Stop is not a's
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "view": "a"})
+    [attempt] = workbook.attempts()
+    assert attempt.status == "complete"
+    assert workbook.recording_path(attempt.id).stat().st_size > 0

@@ -7,8 +7,9 @@ finalises (stream-copy remux, PyAV imported only then) and logs the attempt in t
 
 Message protocol (browser -> kernel, ``kind``): ``start`` {mime_type, started_at_ms},
 ``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, speech_onset_ms, speaking_ms},
-``abort`` {reason}. Kernel -> browser: ``record``, ``stop``, ``playback`` {part, parts, mime_type}
-+ one buffer per part.
+``abort`` {reason}, ``playback-ack`` {part, token}; each carries ``view``, the id of the browser view sending it. Kernel ->
+browser: ``record``, ``stop``, ``busy`` {view}, ``playback`` {part, parts, token, mime_type} + one
+buffer (the next part follows the browser's ``playback-ack``).
 """
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ class Recorder(anywidget.AnyWidget):
         self.clip_ended_at_ms: float | None = None
         self._recording = None      # the Recording receiving chunks, if any
         self._over_limit = None     # (recording, message) once the size limit refused a chunk
+        self._view = None           # the browser view whose answer is being received
+        self._playback = None       # the file being sent back for playback, piece by piece
+        self._playback_token = 0
         self._started_at_ms = 0.0
         self._attempt_callbacks = CallbackDispatcher()
         self.on_msg(self._handle_message)
@@ -112,20 +116,36 @@ class Recorder(anywidget.AnyWidget):
 
     def play_file(self, path: Path | str, mime_type: str = "video/webm",
                   label: str = "Your recorded answer") -> None:
-        """Send a file to the browser in pieces; it plays from a Blob URL, never a public URL.
+        """Send a file to the browser; it plays from a Blob URL, never from a public URL.
 
-        Read piece by piece so a long answer never sits in the kernel's memory whole."""
+        One piece at a time, the next only when the browser acknowledges the last: a slow page
+        then cannot make a long answer pile up in the kernel's send queue. A new playback
+        cancels the one still in flight."""
         path = Path(path)
         parts = max(1, -(-path.stat().st_size // PLAYBACK_PART_BYTES))
-        with open(path, "rb") as f:
-            for i in range(parts):
-                piece = f.read(PLAYBACK_PART_BYTES)
-                self.send({"kind": "playback", "part": i, "parts": parts,
-                           "mime_type": mime_type, "label": label}, buffers=[piece])
+        self._playback_token += 1
+        self._playback = {"path": path, "parts": parts, "mime_type": mime_type,
+                          "label": label, "token": self._playback_token}
+        self._send_playback_part(0)
+
+    def _send_playback_part(self, part: int) -> None:
+        pb = self._playback
+        if pb is None or part >= pb["parts"]:
+            self._playback = None
+            return
+        with open(pb["path"], "rb") as f:
+            f.seek(part * PLAYBACK_PART_BYTES)
+            piece = f.read(PLAYBACK_PART_BYTES)
+        pb["sent"] = part
+        self.send({"kind": "playback", "part": part, "parts": pb["parts"], "token": pb["token"],
+                   "mime_type": pb["mime_type"], "label": pb["label"]}, buffers=[piece])
 
     # -- browser messages -------------------------------------------------------------------
     def _handle_message(self, _widget, content, buffers) -> None:
         kind = content.get("kind") if isinstance(content, dict) else None
+        view = content.get("view") if kind else None
+        if kind in ("chunk", "stop", "abort") and view != self._view:
+            return  # from another view of this widget, which is not the one recording
         try:
             if kind == "start":
                 self._start(content)
@@ -135,6 +155,10 @@ class Recorder(anywidget.AnyWidget):
                 self._stop(content)
             elif kind == "abort":
                 self._keep_incomplete(content.get("reason") or "cut off")
+            elif kind == "playback-ack":
+                pb = self._playback  # every view acks; only the first ack of a piece counts
+                if pb and content.get("token") == pb["token"] and content.get("part") == pb["sent"]:
+                    self._send_playback_part(pb["sent"] + 1)
         except RuptureError as e:
             log.warning("recorder: %s", e)
             self._fail("save-failed", str(e))
@@ -144,11 +168,15 @@ class Recorder(anywidget.AnyWidget):
                        f"{e}). Whatever was received is kept on the server.")
 
     def _start(self, content: dict) -> None:
+        if self._recording is not None and content.get("view") != self._view:
+            self.send({"kind": "busy", "view": content.get("view")})  # shown twice: one records
+            return
         if self._recording is not None:  # the previous answer never got its Stop
             self._keep_incomplete("a new recording started before the last one was stopped")
         if self.workbook is None:
             raise RecordingError("There is no workbook to save the answer in; say who you are "
                                  "first.")
+        self._view = content.get("view")
         self._started_at_ms = float(content.get("started_at_ms") or 0)
         self._recording = self.workbook.start_recording(
             clip_id=self.clip_id or None, marker=self.marker or None, level=self.level or None)

@@ -143,6 +143,8 @@ function render({ model, el }) {
   el.appendChild(root);
 
   let disposed = false;
+  // A widget shown twice has two views; the kernel takes chunks from the view that started.
+  const viewId = Math.random().toString(36).slice(2);
   let generation = 0;          // guards against a stale getUserMedia promise
   /** @type {MediaStream|null} */ let stream = null;
   let ownsStream = false;      // an ipywebrtc CameraStream's tracks belong to that widget
@@ -155,6 +157,7 @@ function render({ model, el }) {
   let meter = null;
   let playbackUrl = null;
   let playbackParts = [];
+  let playbackToken = null;
 
   function setStatus(status, code = "", words = "") {
     if (disposed) return;
@@ -246,8 +249,13 @@ function render({ model, el }) {
     video.play().catch(() => {});
   }
 
+  // One step per message; a failed send is reported but never blocks the ones after it.
+  function enqueue(step) {
+    chain = chain.then(step).catch((err) => console.warn("[rupture recorder] send failed", err));
+  }
+
   function send(msg, buffers) {
-    chain = chain.then(() => { if (!disposed) model.send(msg, undefined, buffers || []); });
+    enqueue(() => { if (!disposed) model.send({ ...msg, view: viewId }, undefined, buffers || []); });
   }
 
   function startRecording() {
@@ -276,9 +284,9 @@ function render({ model, el }) {
     rec.ondataavailable = (ev) => {
       if (!ev.data || !ev.data.size) return;
       const n = seq++, blob = ev.data;
-      chain = chain.then(async () => {
+      enqueue(async () => {
         const buf = await blob.arrayBuffer();
-        if (!disposed) model.send({ kind: "chunk", seq: n }, undefined, [buf]);
+        if (!disposed) model.send({ kind: "chunk", seq: n, view: viewId }, undefined, [buf]);
       });
     };
     rec.onstop = () => {
@@ -336,10 +344,25 @@ function render({ model, el }) {
       if (model.get("status") === "ready" || model.get("status") === "saved") startRecording();
     } else if (msg.kind === "stop") {
       stopRecording(msg.reason || "kernel");
+    } else if (msg.kind === "busy" && msg.view === viewId && recorder) {
+      // another view of this recorder is already recording: drop ours quietly
+      recorder.ondataavailable = null; recorder.onstop = null;
+      try { recorder.stop(); } catch (_) { /* already stopped */ }
+      recorder = null;
+      clearInterval(tick); tick = null;
     } else if (msg.kind === "playback") {
-      if (msg.part === 0) playbackParts = [];
+      if (msg.part === 0) {
+        playbackParts = []; playbackToken = msg.token; root.dataset.playback = "loading";
+      }
+      if (msg.token !== playbackToken) return; // a newer playback replaced this one
       playbackParts.push(...buffers);
-      if (msg.part === msg.parts - 1) showPlayback(playbackParts, msg.mime_type, msg.label);
+      if (msg.part < msg.parts - 1) { // ask for the next piece (the kernel ignores repeats)
+        model.send({ kind: "playback-ack", part: msg.part, token: msg.token, view: viewId });
+        return;
+      }
+      // never swap the preview out from under a running answer
+      if (!recorder) showPlayback(playbackParts, msg.mime_type, msg.label);
+      playbackParts = [];
     }
   }
 
@@ -375,7 +398,7 @@ function render({ model, el }) {
       // the view is going away mid-answer: tell the kernel so it keeps what it has as incomplete
       recorder.ondataavailable = null; recorder.onstop = null;
       try { recorder.stop(); } catch (_) { /* already stopped */ }
-      try { model.send({ kind: "abort", reason: "view closed" }); } catch (_) { /* kernel gone */ }
+      try { model.send({ kind: "abort", reason: "view closed", view: viewId }); } catch (_) { /* kernel gone */ }
     }
     releaseStream();
     if (playbackUrl) URL.revokeObjectURL(playbackUrl);

@@ -69,6 +69,13 @@ def report(results: dict) -> str:
             f"short {rounds_text([r['stop_to_logged_s'] for r in rec['short_rounds']], digits=3)}"
             f"; long {rounds_text([r['stop_to_logged_s'] for r in rec['long_rounds']], digits=3)}.",
             "",
+            "What grows with length is the remux on Stop (stream copy into a WebM with a "
+            "duration, in `recordings.finalise`): about "
+            f"{1000 * (rec['long_stop_to_logged_s'] - rec['short_stop_to_logged_s']) / (rec['long_s'] - rec['short_s']):.1f}"
+            " ms per second of answer here. Both lengths stay far below 0.5 s, but the short "
+            "answer's fixed cost is so small that the ratio exceeds 2× whenever the remux "
+            "takes more than that fixed cost. Remuxing while the chunks arrive would remove "
+            "it; that is not implemented yet.", "",
             "## (c) Kernel memory while recording", "",
             "Resident memory of the app's ipykernel, sampled every 0.25 s from the Start click "
             "to the Stop click (peak minus the value at Start). Baseline: the same kernel over "
@@ -80,7 +87,10 @@ def report(results: dict) -> str:
             f"≤ {TARGETS['memory_mb']:.0f} MB |", "",
             f"Verdict: {verdict(rec['long_growth_mb'] <= TARGETS['memory_mb'])}. Rounds (long): "
             f"{rounds_text([r['growth_mb'] for r in rec['long_rounds']], 'MB', 1)}. Chunks go "
-            "to disk as they arrive, so memory does not grow with the answer's length.", ""]
+            "to disk as they arrive, so memory does not grow with the answer's length. (Before "
+            "playback was flow-controlled, the previous long answer being sent back for playback "
+            "could sit in the kernel's send queue during the next recording: 23-53 MB in 3 of 5 "
+            "rounds. Now at most one 4 MB piece is in flight.)", ""]
     st = results.get("startup")
     if st:
         lines += [
@@ -97,7 +107,9 @@ def report(results: dict) -> str:
             f"Verdict: {verdict(st['ratio'] <= TARGETS['startup_ratio'])}. Rounds: app "
             f"{rounds_text(st['practice_app_rounds_s'])}; baseline "
             f"{rounds_text(st['one_widget_rounds_s'])}. Start-up imports neither pandas nor "
-            "PyAV (PyAV loads at the first Stop).", ""]
+            "PyAV (PyAV loads at the first Stop). The pre-heated kernel was chosen on a "
+            "measurement (2026-11-25, same machine, loads spaced 8 s apart, median of 4): the "
+            "practice app took 2.26 s without it and 1.60 s with it.", ""]
     wbw = results.get("workbook")
     if wbw:
         lines += [

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from webm_media import chunked, make_webm  # noqa: F401  (re-exported for tests)
+from webm_media import make_webm
 
 ROOT = Path(__file__).resolve().parents[1]
 

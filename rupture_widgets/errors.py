@@ -12,6 +12,20 @@ class RuptureError(Exception):
     """Base class: anything the trainee, reviewer or instructor can act on."""
 
 
+class _ProblemList:
+    """An error that lists every problem at once; ``what`` names the file's kind for the message."""
+
+    what = "file"
+    problems: list[str]
+
+    @classmethod
+    def problems_in(cls, path: Path | str, problems: list[str]):
+        err = cls(f"The {cls.what} {path} has {len(problems)} problem(s):\n  - "
+                  + "\n  - ".join(problems))
+        err.problems = problems
+        return err
+
+
 class InvalidTraineeId(RuptureError, ValueError):
     @classmethod
     def because(cls, trainee_id: object, reason: str) -> "InvalidTraineeId":
@@ -21,26 +35,14 @@ class InvalidTraineeId(RuptureError, ValueError):
         )
 
 
-class TaxonomyError(RuptureError, ValueError):
-    @classmethod
-    def problems_in(cls, path: Path | str, problems: list[str]) -> "TaxonomyError":
-        err = cls(f"The taxonomy file {path} has {len(problems)} problem(s):\n  - "
-                  + "\n  - ".join(problems))
-        err.problems = problems
-        return err
+class TaxonomyError(_ProblemList, RuptureError, ValueError):
+    what = "taxonomy file"
 
 
-class CatalogError(RuptureError, ValueError):
+class CatalogError(_ProblemList, RuptureError, ValueError):
     """The clip catalog has problems; ``problems`` lists every one as 'clip-id: field: what'."""
 
-    problems: list[str]
-
-    @classmethod
-    def problems_in(cls, path: Path | str, problems: list[str]) -> "CatalogError":
-        err = cls(f"The clip catalog {path} has {len(problems)} problem(s):\n  - "
-                  + "\n  - ".join(problems))
-        err.problems = problems
-        return err
+    what = "clip catalog"
 
 
 class UnknownClip(RuptureError, KeyError):
@@ -104,21 +106,10 @@ class RecordingError(RuptureError):
         return cls(f"The recording {path} is already finished; start a new one to record again.")
 
 
-class MediaCheckError(RuptureError):
-    """`rupture clips check` found problems in the media files."""
-
-
-class ScriptError(RuptureError, ValueError):
+class ScriptError(_ProblemList, RuptureError, ValueError):
     """A clip script (clips/scripts/*.json) cannot be built; ``problems`` lists every one."""
 
-    problems: list[str]
-
-    @classmethod
-    def problems_in(cls, path: Path | str, problems: list[str]) -> "ScriptError":
-        err = cls(f"The clip script {path} has {len(problems)} problem(s):\n  - "
-                  + "\n  - ".join(problems))
-        err.problems = problems
-        return err
+    what = "clip script"
 
 
 class AuthoringUnavailable(RuptureError, ImportError):

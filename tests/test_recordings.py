@@ -10,7 +10,8 @@ import pytest
 
 from _workbook_fixtures import ATTEMPT, chunked_webm, read_valid, split
 from rupture_widgets.errors import RecordingError
-from rupture_widgets.recordings import DEFAULT_MAX_BYTES, Recording, probe_duration, scan_blocks
+from rupture_widgets.recordings import DEFAULT_MAX_BYTES, Recording, probe_duration
+from rupture_widgets.webm import SLOT_LENGTH, scan_blocks, with_duration_slot
 from rupture_widgets.workbook import Workspace
 
 
@@ -31,7 +32,7 @@ def test_chunks_are_appended_and_finalised_with_a_duration(tmp_path, webm_bytes)
     for chunk in chunks:
         rec.append(memoryview(chunk))
         assert rec.part_path.stat().st_size == rec.bytes_written  # flushed at once
-    assert rec.bytes_written == len(webm_bytes)
+    assert rec.bytes_written == len(webm_bytes) + SLOT_LENGTH  # room for the Duration
     duration = rec.finalise()
     assert duration == pytest.approx(3.0, abs=0.5)
     assert not rec.part_path.exists() and rec.final_path.exists()
@@ -42,6 +43,9 @@ def test_chunks_are_appended_and_finalised_with_a_duration(tmp_path, webm_bytes)
         assert sum(1 for p in c.demux() if p.dts is not None) > 50
     assert probe_duration(rec.final_path) == pytest.approx(duration, abs=0.01)
     assert [p.name for p in rec.directory.iterdir()] == ["a1.webm"]
+    first_cluster = webm_bytes.index(b"\x1f\x43\xb6\x75")
+    assert rec.final_path.read_bytes()[first_cluster + SLOT_LENGTH:] == \
+        webm_bytes[first_cluster:]  # every byte of the answer as it arrived
     with pytest.raises(RecordingError, match="already finished"):
         rec.append(b"more")
     with pytest.raises(RecordingError, match="already finished"):
@@ -83,14 +87,15 @@ def test_a_recording_cut_off_mid_stream_is_salvaged(tmp_path, webm_bytes):
 
 def test_the_size_cap_refuses_the_chunk_and_keeps_what_was_written(tmp_path, webm_bytes):
     chunks = split(webm_bytes, 3)
-    rec = Recording(tmp_path, "a1", max_bytes=len(chunks[0]) + len(chunks[1]) + 10)
+    kept = with_duration_slot(chunks[0]) + chunks[1]
+    rec = Recording(tmp_path, "a1", max_bytes=len(kept) + 10)
     rec.append(chunks[0])
     rec.append(chunks[1])
     with pytest.raises(RecordingError, match="size limit of 0 MB") as err:
         rec.append(chunks[2])
     assert str(rec.part_path) in str(err.value)
-    assert rec.part_path.read_bytes() == chunks[0] + chunks[1]
-    assert rec.bytes_written == len(chunks[0] + chunks[1])
+    assert rec.part_path.read_bytes() == kept
+    assert rec.bytes_written == len(kept)
     assert 0.5 < rec.finalise() < 3.0  # what was kept is still a playable recording
 
 
@@ -98,9 +103,22 @@ def test_a_resumed_recording_counts_what_is_on_disk(tmp_path, webm_bytes):
     first = Recording(tmp_path, "a1", max_bytes=len(webm_bytes))
     first.append(webm_bytes[:1000])
     again = Recording(tmp_path, "a1", max_bytes=len(webm_bytes))  # e.g. after a kernel restart
-    assert again.bytes_written == 1000
+    assert again.bytes_written == first.bytes_written == 1000 + SLOT_LENGTH
     with pytest.raises(RecordingError, match="size limit"):
         again.append(webm_bytes)
+
+
+def test_a_resumed_recording_still_gets_its_duration_in_place(tmp_path, webm_bytes, monkeypatch):
+    from rupture_widgets import recordings
+
+    first = Recording(tmp_path, "a1")
+    first.append(webm_bytes[:5000])
+    again = Recording(tmp_path, "a1")  # the kernel restarted mid-answer; the rest arrives
+    again.append(webm_bytes[5000:])
+    monkeypatch.setattr(recordings, "_remux", None)  # no copy is made: calling it would fail
+    assert again.finalise() == pytest.approx(3.0, abs=0.5)
+    with av.open(str(again.final_path)) as c:
+        assert c.duration / 1e6 == pytest.approx(again.duration_s, abs=0.01)
 
 
 def test_default_cap_is_300_mb_and_configurable():
@@ -159,8 +177,9 @@ def test_a_damaged_stretch_keeps_the_part_file(tmp_path, webm_bytes, where):
     with pytest.raises(RecordingError, match="is damaged in places") as err:
         rec.finalise()
     assert str(rec.part_path) in str(err.value) and "kept unchanged" in str(err.value)
-    assert f"of its {len(damaged):,} bytes are not audio or video" in str(err.value)
-    assert rec.part_path.read_bytes() == damaged and not rec.finished
+    assert f"of its {len(damaged) + SLOT_LENGTH:,} bytes are not audio or video" in str(err.value)
+    kept = rec.part_path.read_bytes()
+    assert kept[clusters[0] + SLOT_LENGTH:] == damaged[clusters[0]:] and not rec.finished
     assert sorted(p.name for p in wb.recordings_dir.iterdir()) == [
         f"{rec.attempt_id}.part.json", f"{rec.attempt_id}.part.webm"]  # no shorter copy
     # what the recorder does with the error: the attempt points at the part file
@@ -182,13 +201,14 @@ def test_blocks_are_counted_without_the_demuxer(tmp_path, webm_bytes):
     assert scan_blocks(path) == (0, 0)
 
 
-def test_a_demuxer_that_stops_early_keeps_the_part_file(tmp_path, webm_bytes, monkeypatch):
-    """Blocks the structure shows but the demuxer never returned: the copy is short."""
-    from rupture_widgets import recordings
-
-    monkeypatch.setattr(recordings, "scan_blocks", lambda path: (10_000, 0))
+def test_a_demuxer_that_stops_early_keeps_the_part_file(tmp_path, webm_bytes):
+    """A recording that must be remuxed (its first chunk was too short to leave room for the
+    Duration) whose structure shows blocks the demuxer never returned: the copy is short."""
     rec = Recording(tmp_path, "a1")
-    rec.append(webm_bytes)
+    rec.append(webm_bytes[:100])
+    rec.append(webm_bytes[100:])
+    assert rec._scanner.duration_slot is None  # the premise: no slot, so a remux
+    rec._scanner.blocks = 10_000  # more than the demuxer can find in it
     with pytest.raises(RecordingError, match=r"only \d+ of its 10,000 audio and video blocks"):
         rec.finalise()
     assert rec.part_path.read_bytes() == webm_bytes and not rec.final_path.exists()

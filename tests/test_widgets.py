@@ -30,7 +30,8 @@ def record(recorder, data, started_at_ms=1_700_000_000_000.0, **stop):
                             "started_at_ms": started_at_ms})
     for i, buf in enumerate(chunked(data)):
         browser_says(recorder, {"kind": "chunk", "seq": i}, [buf])
-    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "reason": "user", **stop})
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "reason": "user",
+                            "chunks": len(chunked(data)), **stop})
 
 
 def test_stop_finalises_the_streamed_chunks_and_logs_the_attempt(recorder, workbook, webm_3s):
@@ -48,6 +49,25 @@ def test_stop_finalises_the_streamed_chunks_and_logs_the_attempt(recorder, workb
     assert path.name == f"{attempt.id}.webm" and path.stat().st_size > 0
     assert not list(path.parent.glob("*.part.webm"))
     assert (recorder.status, recorder.last_attempt_id, recorder.error) == ("saved", attempt.id, "")
+
+
+def test_an_answer_missing_chunks_is_kept_as_it_arrived_and_marked_incomplete(recorder, workbook,
+                                                                             webm_3s):
+    browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
+    pieces = chunked(webm_3s)
+    received = pieces[:2] + pieces[3:]  # the third chunk never reached the kernel
+    for i, buf in enumerate(received):
+        browser_says(recorder, {"kind": "chunk", "seq": i if i < 2 else i + 1}, [buf])
+    browser_says(recorder, {"kind": "stop", "elapsed_ms": 3000, "reason": "user",
+                            "chunks": len(pieces)})
+
+    [attempt] = workbook.attempts()
+    assert attempt.status == "incomplete"
+    kept = workbook.recording_path(attempt.id)
+    assert kept.name.endswith(".part.webm")
+    assert kept.read_bytes() == b"".join(bytes(b) for b in received)  # not finalised, not lost
+    assert recorder.error_code == "save-failed"
+    assert f"Only {len(received)} of the {len(pieces)} pieces" in recorder.error
 
 
 def test_latency_is_measured_from_the_end_of_the_clip(recorder, workbook, webm_3s):

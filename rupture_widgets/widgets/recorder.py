@@ -3,10 +3,12 @@
 Browser side (static/recorder.js) records with ``MediaRecorder.start(1000)`` and sends each chunk
 as a binary buffer; here each one is appended to the attempt's ``.part.webm`` on arrival, so a
 closed tab or a lost connection leaves everything received so far on disk (DESIGN.md #1). Stop
-finalises (stream-copy remux, PyAV imported only then) and logs the attempt in the workbook.
+finalises (the Duration written in place, see recordings.py; PyAV imported only then) and logs
+the attempt in the workbook. Stop says how many chunks the browser sent; an answer missing some
+is kept as it is and logged as incomplete, never finalised with a hole in it.
 
 Message protocol (browser -> kernel, ``kind``): ``start`` {mime_type, started_at_ms},
-``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, speech_onset_ms, speaking_ms},
+``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, chunks, speech_onset_ms, speaking_ms},
 ``abort`` {reason}, ``playback-ack`` {part, token}; each carries ``view``, the id of the browser view sending it. Kernel ->
 browser: ``record``, ``stop``, ``busy`` {view}, ``playback`` {part, parts, token, mime_type} + one
 buffer (the next part follows the browser's ``playback-ack``).
@@ -83,6 +85,7 @@ class Recorder(anywidget.AnyWidget):
         self.clip_ended_at_ms: float | None = None
         self._recording = None      # the Recording receiving chunks, if any
         self._over_limit = None     # (recording, message) once the size limit refused a chunk
+        self._chunks_received = 0   # of the recording being received, to compare with Stop's count
         self._view = None           # the browser view whose answer is being received
         self._playback = None       # the file being sent back for playback, piece by piece
         self._playback_token = 0
@@ -178,6 +181,7 @@ class Recorder(anywidget.AnyWidget):
                                  "first.")
         self._view = content.get("view")
         self._started_at_ms = float(content.get("started_at_ms") or 0)
+        self._chunks_received = 0
         self._recording = self.workbook.start_recording(
             clip_id=self.clip_id or None, marker=self.marker or None, level=self.level or None)
         self.error, self.error_code = "", ""
@@ -193,6 +197,7 @@ class Recorder(anywidget.AnyWidget):
                 self._recording, self._over_limit = None, (rec, str(e))
                 self.stop()
                 return
+        self._chunks_received += 1
 
     def _stop(self, content: dict) -> None:
         rec, self._recording = self._recording, None
@@ -203,6 +208,14 @@ class Recorder(anywidget.AnyWidget):
             if self.status != "error":
                 self._fail("save-failed", "Nothing was received from this recording, so "
                            "nothing was saved. Please record again.")
+            return
+        sent = content.get("chunks")
+        if over_limit is None and isinstance(sent, int) and self._chunks_received < sent:
+            attempt = self._log(rec, "incomplete", content, path=rec.part_path)
+            self._fail("save-failed", f"Only {self._chunks_received} of the {sent} pieces of this "
+                       "answer reached the server, so it is kept as it arrived and listed as "
+                       "incomplete. Please record again.")
+            self._attempt_callbacks(attempt)
             return
         try:
             duration = rec.finalise()

@@ -203,17 +203,3 @@ class Journal:
             self._line_count = first_line + chunk[:end].count(b"\n")
             self._offset += end
         return self._events
-
-
-#: Moved out (this module knows nothing of records or cells); still importable from here.
-_MOVED = {"SCHEMA_VERSION": "records", "SCHEMA_PATH": "records", "UPGRADES": "records",
-          "validate_record": "records", "upgrade_metadata": "records", "upgrade_event": "records",
-          "cell_text": "cells", "notebook_text": "cells"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ import threading
 import nbformat
 import pytest
 
-from rupture_widgets import storage
+from rupture_widgets import cells, records, storage
 from rupture_widgets.errors import InvalidRecord
 from rupture_widgets.storage import (Journal, UnreadableFile, atomic_write_text, read_notebook_json,
                                      set_aside)
@@ -115,19 +115,19 @@ GOOD_ATTEMPT = {"id": "a1", "trainee_id": "alex", "clip_id": "c", "marker": "C3"
 
 
 def test_validate_record_names_the_field_and_the_value():
-    storage.validate_record("attempt", GOOD_ATTEMPT, "a1")
+    records.validate_record("attempt", GOOD_ATTEMPT, "a1")
     with pytest.raises(InvalidRecord, match=r"a1.*status.*'finished'"):
-        storage.validate_record("attempt", {**GOOD_ATTEMPT, "status": "finished"}, "a1")
+        records.validate_record("attempt", {**GOOD_ATTEMPT, "status": "finished"}, "a1")
     with pytest.raises(InvalidRecord, match=r"recording"):
-        storage.validate_record("attempt", {**GOOD_ATTEMPT, "recording": "/etc/passwd"}, "a1")
+        records.validate_record("attempt", {**GOOD_ATTEMPT, "recording": "/etc/passwd"}, "a1")
     with pytest.raises(InvalidRecord, match=r"id"):
-        storage.validate_record("attempt", {**GOOD_ATTEMPT, "id": "../x"}, "a1")
+        records.validate_record("attempt", {**GOOD_ATTEMPT, "id": "../x"}, "a1")
 
 
 def test_schema_file_is_a_valid_schema_that_accepts_our_cells():
     import jsonschema
 
-    schema = json.loads(storage.SCHEMA_PATH.read_text())
+    schema = json.loads(records.SCHEMA_PATH.read_text())
     jsonschema.Draft7Validator.check_schema(schema)
     jsonschema.validate({"kind": "attempt", "schema_version": 1, "attempt": GOOD_ATTEMPT}, schema)
     with pytest.raises(jsonschema.ValidationError):
@@ -142,22 +142,22 @@ def test_upgrade_hook_runs_the_chain(monkeypatch):
         return {**meta, "schema_version": 1, "attempt": {**meta["attempt"], "sent_to": []}}
 
     with pytest.raises(InvalidRecord, match="no upgrade from schema_version 0"):
-        storage.upgrade_metadata(old, "cell x")
-    monkeypatch.setitem(storage.UPGRADES, 0, v0_to_v1)
-    new = storage.upgrade_metadata(old, "cell x")
+        records.upgrade_metadata(old, "cell x")
+    monkeypatch.setitem(records.UPGRADES, 0, v0_to_v1)
+    new = records.upgrade_metadata(old, "cell x")
     assert new["schema_version"] == 1 and new["attempt"]["sent_to"] == []
-    storage.validate_record("attempt_cell", new, "cell x")
-    event = storage.upgrade_event({"v": 0, "event": "attempt", "attempt": old["attempt"]})
+    records.validate_record("attempt_cell", new, "cell x")
+    event = records.upgrade_event({"v": 0, "event": "attempt", "attempt": old["attempt"]})
     assert event["v"] == 1 and event["attempt"]["sent_to"] == []
     with pytest.raises(InvalidRecord, match="schema_version 7 is not understood"):
-        storage.upgrade_metadata({**old, "schema_version": 7}, "cell x")
+        records.upgrade_metadata({**old, "schema_version": 7}, "cell x")
 
 
 def test_notebook_text_is_valid_nbformat():
     cell = {"cell_type": "markdown", "id": "attempt-a1", "metadata": {}, "source": "# Hi ✓"}
-    text = storage.notebook_text([storage.cell_text(cell)], {"kernelspec": {
+    text = cells.notebook_text([cells.cell_text(cell)], {"kernelspec": {
         "display_name": "Python 3", "language": "python", "name": "python3"}})
     nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     nbformat.validate(nb)
     assert nb.cells[0].source == "# Hi ✓"
-    assert storage.cell_text(cell) in text.splitlines()[2]  # one cell, one line: one-line diffs
+    assert cells.cell_text(cell) in text.splitlines()[2]  # one cell, one line: one-line diffs

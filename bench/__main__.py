@@ -48,6 +48,7 @@ def report(results: dict) -> str:
              ""]
     rec = results.get("recording")
     if rec:
+        fin = rec["finalise"]
         stop_ok = (rec["short_stop_to_logged_s"] <= TARGETS["stop_s"]
                    and rec["long_stop_to_logged_s"] <= TARGETS["stop_s"])
         lines += [
@@ -71,11 +72,16 @@ def report(results: dict) -> str:
             "",
             "Finalising writes the 11-byte Duration into room kept for it in the first chunk "
             "and renames the file (`recordings.finalise`, `webm.py`); the chunks were walked "
-            "as they arrived, so nothing is copied or demuxed on Stop. What still differs "
-            "between the two lengths: "
-            f"{1000 * (rec['long_stop_to_logged_s'] - rec['short_stop_to_logged_s']) / (rec['long_s'] - rec['short_s']):.2f}"
-            " ms per second of answer here. (Until 2026-11-26 Stop remuxed the whole answer "
-            "with a stream copy: 0.081 s short, 0.233 s long, ratio 2.88×.)", "",
+            "as they arrived, so nothing is copied or demuxed on Stop. (Until 2026-11-26 Stop "
+            "remuxed the whole answer with a stream copy: 0.081 s short, 0.233 s long, ratio "
+            "2.88×.) The kernel's part alone (bench/finalise.py: the last round's two answers, "
+            "streamed into a fresh recording and finalised, alternating, median of "
+            f"{results.get('rounds', 5)}):", "",
+            "| answer | file | finalise |", "|---|---|---|",
+            f"| {rec['short_s']:.0f} s (baseline) | {fin['short_mb']:.1f} MB | "
+            f"{fin['short_ms']:.1f} ms |",
+            f"| {rec['long_s']:.0f} s | {fin['long_mb']:.1f} MB | {fin['long_ms']:.1f} ms |",
+            f"| long / short | | {fin['ratio']:.2f}× |", "",
             "## (c) Kernel memory while recording", "",
             "Resident memory of the app's ipykernel, sampled every 0.25 s from the Start click "
             "to the Stop click (peak minus the value at Start). Baseline: the same kernel over "

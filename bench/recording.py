@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import finalise
 from ._browser import (ROOT, Server, free_port, launch, status_times, wait_status,
                        watch_recorder, write_y4m)
 
@@ -81,7 +82,7 @@ def record_once(page, seconds: float, kernel, nth: int, workbook) -> dict:
                  ).wait_for()
     return {"seconds": seconds, "stop_to_logged_s": stop_to_logged_s, "growth_mb": growth_mb,
             "duration_s": attempt.duration_s, "mbit_per_s": size * 8 / attempt.duration_s / 1e6,
-            "mb": size / 1e6}
+            "mb": size / 1e6, "path": workbook.recording_path(attempt.id)}
 
 
 def run(rounds: int = 5, short_s: float = 5, long_s: float = 120, idle_s: float | None = None
@@ -128,6 +129,9 @@ def run(rounds: int = 5, short_s: float = 5, long_s: float = 120, idle_s: float 
                 browser.close()
         finally:
             server.stop()
+        alone = finalise.run(short[-1]["path"], long[-1]["path"], rounds)
+        print(f"  finalise alone: short {alone['short_ms']:.1f} ms, long {alone['long_ms']:.1f} ms",
+              flush=True)
 
     def med(rows, key):
         return statistics.median(r[key] for r in rows)
@@ -140,7 +144,7 @@ def run(rounds: int = 5, short_s: float = 5, long_s: float = 120, idle_s: float 
         "short_mbit_per_s": med(short, "mbit_per_s"), "long_mbit_per_s": med(long, "mbit_per_s"),
         "long_mb": med(long, "mb"),
         "long_growth_mb": med(long, "growth_mb"), "short_growth_mb": med(short, "growth_mb"),
-        "idle_growth_mb": idle_growth,
+        "idle_growth_mb": idle_growth, "finalise": alone,
         "short_rounds": short, "long_rounds": long,
     }
 

@@ -274,7 +274,7 @@ class BlockScanner:
             self._in_cluster = False  # not a child: the Segment level decides what it is
             return True
         element_id, size, data = head
-        if element_id == CLUSTER_TIMECODE_ID:
+        if element_id == CLUSTER_TIMECODE_ID and size <= 8:  # larger: damage, not waited for
             if data + size > len(buf):
                 return False
             self._cluster_time = int.from_bytes(buf[data:data + size], "big")

@@ -21,9 +21,7 @@ def as_streamed(path: Path) -> bytes:
     from rupture_widgets import webm
 
     data = bytearray(path.read_bytes())
-    scanner = webm.BlockScanner()
-    scanner.feed(data)
-    slot = scanner.finish().duration_slot
+    slot = webm.scan_file(path).finish().duration_slot
     if slot is None or data[slot:slot + 2] != webm.DURATION_ID.to_bytes(2, "big"):
         raise ValueError(f"{path} has no Duration where a streamed recording keeps it")
     data[slot:slot + webm.SLOT_LENGTH] = bytes([webm.VOID_ID, 0x89]) + bytes(9)

@@ -57,13 +57,12 @@ class Recording:
         self.final_path = self.directory / f"{attempt_id}.webm"
         self.finished = self.final_path.exists() and not self.part_path.exists()
         self.duration_s: float | None = None
-        self._scanner = webm.BlockScanner()
-        self.bytes_written = 0
+        self.chunks = 0  # appended by this object (the recorder compares it with the browser's)
         if self.part_path.exists():  # resuming after a kernel restart: walk what is there
-            with open(self.part_path, "rb") as f:
-                while data := f.read(1 << 20):
-                    self._scanner.feed(data)
-                    self.bytes_written += len(data)  # counts against the cap
+            self._scanner = webm.scan_file(self.part_path)
+            self.bytes_written = self.part_path.stat().st_size  # counts against the cap
+        else:
+            self._scanner, self.bytes_written = webm.BlockScanner(), 0
 
     @property
     def relative_path(self) -> str:
@@ -92,6 +91,7 @@ class Recording:
         if new_file:
             fsync_dir(self.directory)
         self.bytes_written += len(chunk)
+        self.chunks += 1
         self._scanner.feed(chunk)
 
     def finalise(self) -> float:
@@ -111,8 +111,9 @@ class Recording:
             raise RecordingError.damaged(self.part_path, (
                 f"{scan.damaged:,} of its {self.bytes_written:,} bytes are not audio or video "
                 "that can be read"))
-        if scan.duration_slot is not None and scan.duration_s() > 0:
-            duration = self._write_duration(scan)
+        duration = scan.duration_s()
+        if scan.duration_slot is not None and duration > 0:
+            self._write_duration(scan.duration_slot, duration, scan.timecode_scale)
         else:
             duration = self._remux_into_final(scan.blocks)
         fsync_dir(self.directory)
@@ -120,12 +121,11 @@ class Recording:
         self.duration_s = duration
         return duration
 
-    def _write_duration(self, scan: webm.BlockScanner) -> float:
+    def _write_duration(self, slot: int, duration: float, timecode_scale: int) -> None:
         """Overwrite the slot kept in Info with the Duration, then rename: constant time."""
-        duration = scan.duration_s()
         with open(self.part_path, "r+b") as f:
-            f.seek(scan.duration_slot)
-            f.write(webm.duration_element(duration * 1e9 / scan.timecode_scale))
+            f.seek(slot)
+            f.write(webm.duration_element(duration * 1e9 / timecode_scale))
             f.flush()
             os.fsync(f.fileno())
         read_back = probe_duration(self.part_path)  # header only: the file has a duration now
@@ -133,7 +133,6 @@ class Recording:
             raise RecordingError.damaged(self.part_path, (
                 f"its duration reads back as {read_back:.3f} s, not {duration:.3f} s"))
         os.replace(self.part_path, self.final_path)
-        return duration
 
     def _remux_into_final(self, recorded: int) -> float:
         """Stream-copy into a new file; the part file is removed only once the copy has been

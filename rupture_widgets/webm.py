@@ -330,11 +330,10 @@ class BlockScanner:
                     self.duration_slot = self._at + data + offset
 
 
-def scan_blocks(path) -> tuple[int, int]:
-    """(whole blocks in the clusters, bytes that are not part of any readable element)."""
+def scan_file(path) -> BlockScanner:
+    """A scanner fed the whole file, not finished (more bytes may still be appended)."""
     scanner = BlockScanner()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             scanner.feed(chunk)
-    scanner.finish()
-    return scanner.blocks, scanner.damaged
+    return scanner

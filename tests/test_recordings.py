@@ -11,7 +11,7 @@ import pytest
 from _workbook_fixtures import ATTEMPT, chunked_webm, read_valid, split
 from rupture_widgets.errors import RecordingError
 from rupture_widgets.recordings import DEFAULT_MAX_BYTES, Recording, probe_duration
-from rupture_widgets.webm import SLOT_LENGTH, scan_blocks, with_duration_slot
+from rupture_widgets.webm import SLOT_LENGTH, scan_file, with_duration_slot
 from rupture_widgets.workbook import Workspace
 
 
@@ -186,6 +186,11 @@ def test_a_damaged_stretch_keeps_the_part_file(tmp_path, webm_bytes, where):
     a = wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.part_path,
                        status="incomplete")
     assert wb.recording_path(a.id) == rec.part_path
+
+
+def scan_blocks(path) -> tuple[int, int]:
+    scanner = scan_file(path).finish()
+    return scanner.blocks, scanner.damaged
 
 
 def test_blocks_are_counted_without_the_demuxer(tmp_path, webm_bytes):

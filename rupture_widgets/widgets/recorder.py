@@ -85,7 +85,6 @@ class Recorder(anywidget.AnyWidget):
         self.clip_ended_at_ms: float | None = None
         self._recording = None      # the Recording receiving chunks, if any
         self._over_limit = None     # (recording, message) once the size limit refused a chunk
-        self._chunks_received = 0   # of the recording being received, to compare with Stop's count
         self._view = None           # the browser view whose answer is being received
         self._playback = None       # the file being sent back for playback, piece by piece
         self._playback_token = 0
@@ -181,7 +180,6 @@ class Recorder(anywidget.AnyWidget):
                                  "first.")
         self._view = content.get("view")
         self._started_at_ms = float(content.get("started_at_ms") or 0)
-        self._chunks_received = 0
         self._recording = self.workbook.start_recording(
             clip_id=self.clip_id or None, marker=self.marker or None, level=self.level or None)
         self.error, self.error_code = "", ""
@@ -197,7 +195,6 @@ class Recorder(anywidget.AnyWidget):
                 self._recording, self._over_limit = None, (rec, str(e))
                 self.stop()
                 return
-        self._chunks_received += 1
 
     def _stop(self, content: dict) -> None:
         rec, self._recording = self._recording, None
@@ -210,19 +207,15 @@ class Recorder(anywidget.AnyWidget):
                            "nothing was saved. Please record again.")
             return
         sent = content.get("chunks")
-        if over_limit is None and isinstance(sent, int) and self._chunks_received < sent:
-            attempt = self._log(rec, "incomplete", content, path=rec.part_path)
-            self._fail("save-failed", f"Only {self._chunks_received} of the {sent} pieces of this "
-                       "answer reached the server, so it is kept as it arrived and listed as "
-                       "incomplete. Please record again.")
-            self._attempt_callbacks(attempt)
+        if over_limit is None and isinstance(sent, int) and rec.chunks < sent:
+            self._log_incomplete(rec, content, "save-failed", (
+                f"Only {rec.chunks} of the {sent} pieces of this answer reached the server, so "
+                "it is kept as it arrived and listed as incomplete. Please record again."))
             return
         try:
             duration = rec.finalise()
         except RecordingError as e:
-            attempt = self._log(rec, "incomplete", content, path=rec.part_path)
-            self._fail("save-failed", f"{e} It is listed as incomplete.")
-            self._attempt_callbacks(attempt)
+            self._log_incomplete(rec, content, "save-failed", f"{e} It is listed as incomplete.")
             return
         attempt = self._log(rec, "complete", content, duration_s=duration,
                             path=rec.relative_path)
@@ -237,9 +230,13 @@ class Recorder(anywidget.AnyWidget):
         rec, self._recording = self._recording, None
         if rec is None or not rec.bytes_written:
             return
-        attempt = self._log(rec, "incomplete", {}, path=rec.part_path)
-        self._fail("cut-off", "The recording was cut off (" + reason + "). What was received "
-                   "is kept and marked incomplete.")
+        self._log_incomplete(rec, {}, "cut-off", "The recording was cut off (" + reason + "). "
+                             "What was received is kept and marked incomplete.")
+
+    def _log_incomplete(self, rec, content: dict, code: str, words: str) -> None:
+        """The part file, as it is, becomes an incomplete attempt; the page says why."""
+        attempt = self._log(rec, "incomplete", content, path=rec.part_path)
+        self._fail(code, words)
         self._attempt_callbacks(attempt)
 
     def _log(self, rec, status: str, content: dict, *, path, duration_s=None):

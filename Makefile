@@ -3,18 +3,27 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Serving needs only the core install; tests add the extras (lab, test, authoring).
+SERVE_STAMP := $(VENV)/.serve-stamp
+TEST_STAMP  := $(VENV)/.test-stamp
 
 .PHONY: serve test bench chromium clean
 
-$(STAMP): pyproject.toml
+# `venv` re-runs every time a stamp is stale, so a first attempt that failed half-way recovers.
+$(SERVE_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,authoring]'
+	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+$(TEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[lab,test,authoring]'
+	touch $@ $(SERVE_STAMP)
+
 # The trainee app: local ./workspace, Voilà on 127.0.0.1.
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/rupture serve
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
@@ -23,10 +32,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-test: $(STAMP) chromium
+test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) chromium
+bench: $(TEST_STAMP) chromium
 	$(BIN)/python -m bench
 
 clean:

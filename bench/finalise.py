@@ -18,7 +18,7 @@ from pathlib import Path
 
 def as_streamed(path: Path) -> bytes:
     """The file as MediaRecorder's chunks built it, before the Duration was written."""
-    from rupture_widgets import webm
+    from rupture_widgets.workbook import webm
 
     data = bytearray(path.read_bytes())
     slot = webm.scan_file(path).finish().duration_slot
@@ -29,7 +29,7 @@ def as_streamed(path: Path) -> bytes:
 
 
 def finalise_once(data: bytes) -> float:
-    from rupture_widgets.recordings import Recording
+    from rupture_widgets.workbook.recordings import Recording
 
     folder = Path(tempfile.mkdtemp(prefix="bench-finalise-"))
     try:

@@ -89,8 +89,8 @@ def run(rounds: int = 5, short_s: float = 5, long_s: float = 120, idle_s: float 
         ) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from rupture_widgets.catalog import load_catalog
-    from rupture_widgets.serve import serve_environment, voila_command
+    from rupture_widgets.library.catalog import load_catalog
+    from rupture_widgets.server.serve import serve_environment, voila_command
     from rupture_widgets.workbook import Workspace
 
     idle_s = long_s if idle_s is None else idle_s

@@ -78,7 +78,7 @@ def time_to_interactive(browser, url: str, prefix: str) -> float:
 def run(rounds: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from rupture_widgets.serve import serve_environment, voila_command
+    from rupture_widgets.server.serve import serve_environment, voila_command
 
     app_s, base_s = [], []
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:

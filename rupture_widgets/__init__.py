@@ -1,19 +1,19 @@
 """rupture-widgets: a Jupyter-native deliberate-practice workbook for alliance-rupture repair.
 
-Public names are imported lazily so the trainee app's start-up path stays light (DESIGN.md #8).
+Public names are imported lazily so the trainee app's start-up path stays light (docs/decisions.md #8).
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Workspace": "rupture_widgets.workbook",
-    "Workbook": "rupture_widgets.workbook",
-    "Attempt": "rupture_widgets.workbook",
-    "Feedback": "rupture_widgets.workbook",
-    "load_catalog": "rupture_widgets.catalog",
-    "Catalog": "rupture_widgets.catalog",
-    "Clip": "rupture_widgets.catalog",
+    "Workspace": "rupture_widgets.workbook.store",
+    "Workbook": "rupture_widgets.workbook.store",
+    "Attempt": "rupture_widgets.workbook.store",
+    "Feedback": "rupture_widgets.workbook.store",
+    "load_catalog": "rupture_widgets.library.catalog",
+    "Catalog": "rupture_widgets.library.catalog",
+    "Clip": "rupture_widgets.library.catalog",
     "load_taxonomy": "rupture_widgets.taxonomy",
     "ClipPlayer": "rupture_widgets.widgets.clip_player",
     "Recorder": "rupture_widgets.widgets.recorder",

@@ -8,14 +8,14 @@ from .errors import RuptureError
 
 
 def _serve(args) -> int:
-    from .serve import serve
+    from .server.serve import serve
 
     return serve(workspace=args.workspace, port=args.port, trainee=args.trainee,
                  open_browser=args.open)
 
 
 def _clips_check(args) -> int:
-    from .media_check import main as check_main
+    from .library.check import main as check_main
 
     return check_main(args.dir)
 

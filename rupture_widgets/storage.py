@@ -1,6 +1,6 @@
 """Durable files for the workbook: atomic replace, the append-only journal, careful reads.
 
-DESIGN.md decision 6: no write may lose someone else's work. Three people can touch one
+docs/decisions.md #6: no write may lose someone else's work. Three people can touch one
 workbook at once (trainee app, review app, a person in JupyterLab), so this module offers only
 operations that are safe when interrupted at any instant:
 
@@ -15,7 +15,7 @@ operations that are safe when interrupted at any instant:
   failure is retried briefly before the file is declared unreadable.
 * ``set_aside`` - an unreadable notebook is renamed, never overwritten or deleted.
 
-Nothing here knows what an attempt is; workbook.py owns the meaning.
+Nothing here knows what an attempt is; the workbook package owns the meaning.
 """
 from __future__ import annotations
 

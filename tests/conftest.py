@@ -33,6 +33,6 @@ def workbook(workspace):
 
 @pytest.fixture(scope="session")
 def catalog():
-    from rupture_widgets.catalog import load_catalog
+    from rupture_widgets.library.catalog import load_catalog
 
     return load_catalog(ROOT / "clips")

@@ -7,7 +7,8 @@ import threading
 import nbformat
 import pytest
 
-from rupture_widgets import cells, records, storage
+from rupture_widgets import storage
+from rupture_widgets.workbook import cells, records
 from rupture_widgets.errors import InvalidRecord
 from rupture_widgets.storage import (Journal, UnreadableFile, atomic_write_text, read_notebook_json,
                                      set_aside)

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..errors import CatalogError, ClipMediaError
 from ..taxonomy import load_taxonomy
-from . import encode, library
+from ..library import edit
+from . import encode
 
 MAX_W, MAX_H = 854, 480
 CRF = 28
@@ -128,7 +129,7 @@ def _audio(path: Path, seconds: float) -> np.ndarray:
 
 def _read_captions(args, seconds: float) -> str | None:
     """The given WebVTT file, checked before any transcoding; None when none was given."""
-    from ..media_check import parse_webvtt
+    from ..library.check import parse_webvtt
 
     if not args.captions:
         return None
@@ -160,10 +161,10 @@ def _write_captions(args, text: str | None, dest: Path, seconds: float) -> None:
 def add_clip(args) -> dict:
     """Transcode, write the files, add the entry; return the entry. The library is unchanged
     if anything fails."""
-    from ..media_check import check_captions, check_media, check_poster
+    from ..library.check import check_captions, check_media, check_poster
 
     tax = load_taxonomy()
-    root = library.clips_dir(args.clips_dir)
+    root = edit.clips_dir(args.clips_dir)
     video = Path(args.video)
     if not video.is_file():
         raise ClipMediaError.unreadable(video, "no such file")
@@ -171,7 +172,7 @@ def add_clip(args) -> dict:
     problems = _validate_args(args, tax, root)
     if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", clip_id):
         problems.append(f"--id {clip_id!r} should be lower-case letters, digits and '-'")
-    data = library.read_raw(root)
+    data = edit.read_raw(root)
     if any(isinstance(c, dict) and c.get("id") == clip_id for c in data["clips"]):
         problems.append(f"a clip with id {clip_id!r} is already in {root / 'catalog.json'}; "
                         "choose another with --id")
@@ -214,10 +215,10 @@ def add_clip(args) -> dict:
                        "gender": "not recorded", "skin_tone": "not recorded",
                        "description": "Added with `rupture clips add`; describe the client in "
                                       "catalog.json (age 0 means not recorded)."}
-        library.put_clip(root, entry, args.persona, persona)
-        problems = library.problems_for(root, clip_id)
+        edit.put_clip(root, entry, args.persona, persona)
+        problems = edit.problems_for(root, clip_id)
         if not problems:
-            from ..catalog import load_catalog
+            from ..library.catalog import load_catalog
 
             clip = load_catalog(root).get(clip_id)
             media_s, problems = check_media(clip)
@@ -225,14 +226,14 @@ def add_clip(args) -> dict:
                          for p in check_captions(clip.captions_path, media_s or duration)]
             problems += [f"{clip_id}: poster: {p}" for p in check_poster(clip.poster_path)]
         if problems:
-            library.write_raw(root, data)  # the catalog as it was before
+            edit.write_raw(root, data)  # the catalog as it was before
             raise CatalogError.problems_in(root / "catalog.json", problems)
         return entry
     except BaseException:
         if mp4.exists() or vtt.exists():
-            current = library.read_raw(root)
+            current = edit.read_raw(root)
             if any(c.get("id") == clip_id for c in current["clips"] if isinstance(c, dict)):
-                library.write_raw(root, data)
+                edit.write_raw(root, data)
         for path in written:
             path.unlink(missing_ok=True)
         raise
@@ -240,7 +241,7 @@ def add_clip(args) -> dict:
 
 def main(args) -> int:
     entry = add_clip(args)
-    root = library.clips_dir(args.clips_dir)
+    root = edit.clips_dir(args.clips_dir)
     size = (root / entry["media"]).stat().st_size
     print(f"Added {entry['id']} ({entry['marker']}, {entry['level']}, {entry['duration_s']:.1f} s, "
           f"{size / 1e6:.2f} MB) to {root / 'catalog.json'}.")

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ClipMediaError
-from . import encode, library
+from ..library import edit
+from . import encode
 from .script import ClipScript, load_script
 
 POSTER_DELAY_S = 1.2  # into the first line: the client is speaking, the face is animated
@@ -24,7 +25,7 @@ def build_clip(script_path: Path | str, root: Path | str | None = None) -> dict:
     from .avatar import W, H, animate  # the authoring extra is needed from here on
     from .voice import synthesise
 
-    root = library.clips_dir(root)
+    root = edit.clips_dir(root)
     script = load_script(script_path)
     speech = synthesise(script)
     fps = encode.FPS
@@ -58,7 +59,7 @@ def build_clip(script_path: Path | str, root: Path | str | None = None) -> dict:
     encode.write_vtt(vtt, [(c.start, c.end, c.text) for c in speech.cues])
     encode.write_poster(jpg, poster["image"])
     entry = catalog_entry(script, encode.measure(mp4), root, script_path)
-    library.put_clip(root, entry, script.persona.id, script.persona.catalog_entry())
+    edit.put_clip(root, entry, script.persona.id, script.persona.catalog_entry())
     return entry
 
 
@@ -82,9 +83,9 @@ def catalog_entry(script: ClipScript, duration_s: float, root: Path, script_path
 
 def main(scripts: list[str], clips_dir: str | None = None) -> int:
     """The CLI entry point: build each script, then check the clips that were built."""
-    from ..media_check import check_library
+    from ..library.check import check_library
 
-    root = library.clips_dir(clips_dir)
+    root = edit.clips_dir(clips_dir)
     built = []
     for path in scripts:
         t0 = time.perf_counter()

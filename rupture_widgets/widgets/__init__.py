@@ -1,4 +1,4 @@
-"""The workbook's widgets: anywidget ES modules, no build step (DESIGN.md #3)."""
+"""The workbook's widgets: anywidget ES modules, no build step (docs/decisions.md #3)."""
 from .clip_player import ClipPlayer
 from .recorder import Recorder
 

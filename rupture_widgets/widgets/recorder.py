@@ -1,16 +1,17 @@
 """Recorder: the trainee answers on camera; chunks stream into the workbook as they arrive.
 
-Browser side (static/recorder.js) records with ``MediaRecorder.start(1000)`` and sends each chunk
-as a binary buffer; here each one is appended to the attempt's ``.part.webm`` on arrival, so a
-closed tab or a lost connection leaves everything received so far on disk (DESIGN.md #1). Stop
+Browser side (static/recorder*.js, joined by ``ESM_PARTS``) records with
+``MediaRecorder.start(1000)`` and sends each chunk as a binary buffer; here each one is appended
+to the attempt's part file on arrival, so a closed tab or a lost connection leaves everything
+received so far on disk (docs/decisions.md #1). Stop
 finalises (the Duration written in place, see recordings.py; PyAV imported only then) and logs
 the attempt in the workbook. Stop says how many chunks the browser sent; an answer missing some
 is kept as it is and logged as incomplete, never finalised with a hole in it.
 
 Message protocol (browser -> kernel, ``kind``): ``start`` {mime_type, started_at_ms},
 ``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, chunks, speech_onset_ms, speaking_ms},
-``abort`` {reason}, ``playback-ack`` {part, token}; each carries ``view``, the id of the browser view sending it. Kernel ->
-browser: ``record``, ``stop``, ``busy`` {view}, ``playback`` {part, parts, token, mime_type} + one
+``abort`` {reason}, ``playback-ack`` {part, token}; each carries ``view``, the id of the browser
+view sending it. Kernel -> browser: ``record``, ``stop``, ``busy`` {view}, ``playback`` {part, parts, token, mime_type} + one
 buffer (the next part follows the browser's ``playback-ack``).
 """
 from __future__ import annotations
@@ -29,6 +30,15 @@ from ..errors import RecordingError, RuptureError
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).parent / "static"
 
+#: The browser side, one concern a file, joined into the single ES module anywidget loads (a
+#: module given as text cannot import its neighbours by relative URL).
+ESM_PARTS = ("recorder_camera.js", "recorder_upload.js", "recorder_playback.js", "recorder.js")
+
+
+def _esm_source() -> str:
+    return "\n".join((_STATIC / name).read_text(encoding="utf-8") for name in ESM_PARTS)
+
+
 #: Pieces of a recording sent back for playback: small enough for any websocket cap.
 PLAYBACK_PART_BYTES = 4 * 1024 * 1024
 STATUSES = ("idle", "opening-camera", "ready", "recording", "saving", "saved", "error")
@@ -42,7 +52,7 @@ class Recorder(anywidget.AnyWidget):
     ``source`` may be an ``ipywebrtc.CameraStream``; without one the recorder opens the camera.
     """
 
-    _esm = _STATIC / "recorder.js"
+    _esm = _esm_source()
     _css = _STATIC / "recorder.css"
 
     status = t.Unicode("idle", help="Where the recorder is: " + ", ".join(STATUSES) + "."
@@ -110,7 +120,7 @@ class Recorder(anywidget.AnyWidget):
         self.send({"kind": "stop", "reason": "kernel"})
 
     def play_attempt(self, attempt_id: str) -> None:
-        """Play one of this trainee's recordings back, sent through the kernel (DESIGN.md #7)."""
+        """Play one of this trainee's recordings back, sent through the kernel (docs/decisions.md #7)."""
         path = self.workbook.recording_path(attempt_id) if self.workbook else None
         if path is None:
             raise RecordingError.undecodable(attempt_id, "its recording file is missing")

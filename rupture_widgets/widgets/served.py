@@ -1,6 +1,6 @@
 """Where the Jupyter server serves files from, so a clip can be fetched by URL.
 
-The browser fetches clip media from the server's file route (DESIGN.md #4), which takes a path
+The browser fetches clip media from the server's file route (docs/decisions.md #4), which takes a path
 relative to the server's root folder. The kernel only knows its own working folder, so the root
 is found, in order, from: ``$RUPTURE_SERVER_ROOT`` (set by ``rupture serve``), the running
 Jupyter server that started this kernel (its ``jpserver-<pid>.json`` names ``root_dir``), and

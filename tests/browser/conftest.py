@@ -1,6 +1,6 @@
 """Real servers and Debian's Chromium with a fake camera fed from a noisy y4m file.
 
-Never `playwright install`: Playwright drives /usr/bin/chromium (RECIPES.md). The fake camera
+Never `playwright install`: Playwright drives /usr/bin/chromium (docs/testing.md). The fake camera
 plays a y4m we write ourselves from numpy noise, so MediaRecorder produces a realistic bitrate
 (Chromium's built-in fake camera is ~0.4 Mbit/s and hides size problems).
 """
@@ -44,7 +44,7 @@ def app_workspace(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def voila_server(app_workspace, tmp_path_factory, request):
     """`rupture serve`'s Voilà (same command line, config and environment) on a free port."""
-    from rupture_widgets.serve import serve_environment, voila_command
+    from rupture_widgets.server.serve import serve_environment, voila_command
 
     port = free_port()
     env = serve_environment(app_workspace)

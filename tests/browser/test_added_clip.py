@@ -11,8 +11,8 @@ from footage import make_video
 def test_an_added_clip_plays_in_the_practice_app_and_can_be_answered(page, tmp_path):
     from rupture_widgets.authoring.add import main as add_main
     from rupture_widgets.cli import build_parser
-    from rupture_widgets.media_check import check_library
-    from rupture_widgets.serve import serve_environment, voila_command
+    from rupture_widgets.library.check import check_library
+    from rupture_widgets.server.serve import serve_environment, voila_command
     from rupture_widgets.workbook import Workspace
 
     # a served folder of its own: the practice notebook, its Voilà settings, a one-clip library

@@ -16,7 +16,7 @@ def _practice_clip():
     """A beginner clip whose title is unique in the library (the card's button is named by it)."""
     from collections import Counter
 
-    from rupture_widgets.catalog import load_catalog
+    from rupture_widgets.library.catalog import load_catalog
 
     clips = load_catalog().clips
     titles = Counter(c.title for c in clips)
@@ -201,7 +201,7 @@ def test_only_clip_media_is_served(voila_server):
 
     assert status(CLIP_MEDIA) == 200
     recording = "workspace/trainees/robin.practice/recordings/0123456789abcdef.webm"
-    assert status(recording) == 403  # recordings are never a public URL (DESIGN.md #7)
+    assert status(recording) == 403  # recordings are never a public URL (docs/decisions.md #7)
     assert status("clips/../" + recording) in (403, 404)
     assert status("clips/%2e%2e/" + recording) in (403, 404)
     assert status("notebooks/practice.ipynb") == 403

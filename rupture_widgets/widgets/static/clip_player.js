@@ -1,5 +1,5 @@
 // ClipPlayer: plays a catalog clip straight from the server's file route, never through the
-// kernel (DESIGN.md #4), with poster, WebVTT captions and keyboard-operable controls. It tells
+// kernel (docs/decisions.md #4), with poster, WebVTT captions and keyboard-operable controls. It tells
 // Python when the clip started and ended (page clock, ms) so the app can time the answer.
 
 /** @typedef {{get: Function, set: Function, save_changes: Function, send: Function,

@@ -1,9 +1,9 @@
-// Recorder: camera preview, record / stop / record again, chunks streamed to the kernel.
+// Recorder, part 4 of 4: camera preview, record / stop / record again, chunks streamed to the
+// kernel. Joined after recorder_camera.js, recorder_upload.js and recorder_playback.js.
 //
 // Why chunks: a whole recording in one websocket message is silently dropped above tornado's
-// message cap (DESIGN.md #1), so MediaRecorder.start(1000) hands us one chunk a second and each
-// goes to Python as a binary buffer. Blob.arrayBuffer() is async, so every send is chained on
-// one promise: otherwise the "stop" message could overtake the last chunk.
+// message cap (docs/decisions.md #1), so MediaRecorder.start(1000) hands us one chunk a second
+// and each goes to Python as a binary buffer (recorder_upload.js keeps them in order).
 
 /** @typedef {{get: Function, set: Function, save_changes: Function, send: Function,
  *             on: Function, off: Function, widget_manager?: any}} AnyModel */
@@ -12,7 +12,6 @@ const CHUNK_MS = 1000;
 // After Stop the kernel answers within a second or two; silence for this long means the
 // connection (or the kernel) is gone.
 const SAVE_WATCHDOG_MS = 30000;
-const SPEECH_RMS = 0.015; // above this the microphone is taken to hear speech (rough, on purpose)
 
 /** Plain words for each state the trainee can see. */
 const STATUS_WORDS = {
@@ -24,26 +23,6 @@ const STATUS_WORDS = {
   saved: "Your answer is saved.",
   error: "",
 };
-
-/** Turn a getUserMedia failure into [code, plain words]. */
-function explain(err) {
-  const name = (err && err.name) || "";
-  if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") {
-    return ["permission-denied",
-      "Camera permission was denied, so your answer cannot be recorded. Allow the camera and " +
-      "microphone for this page (the camera icon in the address bar), then press “Try the camera again”."];
-  }
-  if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") {
-    return ["no-camera",
-      "No camera was found. You can still answer with your voice: press “Record with audio only”."];
-  }
-  if (name === "NotReadableError" || name === "AbortError" || name === "TrackStartError") {
-    return ["camera-busy",
-      "The camera is being used by another program or tab. Close it there, then press “Try the camera again”."];
-  }
-  return ["camera-failed", `The camera could not be opened (${(err && err.message) || err}). ` +
-    "Press “Try the camera again”, or reload the page."];
-}
 
 /** @param {number} ms */
 function clock(ms) {
@@ -66,36 +45,6 @@ function button(label, className) {
   b.setAttribute("aria-label", label);
   b.className = `rw-button ${className || ""}`;
   return b;
-}
-
-/** Microphone level and a rough speech detector (for latency and speaking time). */
-function listenTo(stream, onLevel) {
-  if (!stream.getAudioTracks().length || !window.AudioContext) return null;
-  const ctx = new AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 1024;
-  ctx.createMediaStreamSource(stream).connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
-  let onsetMs = null, speakingMs = 0, last = performance.now(), since = Date.now();
-  const timer = setInterval(() => {
-    analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const v of samples) sum += v * v;
-    const rms = Math.sqrt(sum / samples.length);
-    const now = performance.now();
-    if (rms > SPEECH_RMS) {
-      if (onsetMs === null) onsetMs = Date.now() - since;
-      speakingMs += now - last;
-    }
-    last = now;
-    onLevel(Math.min(1, rms * 5));
-  }, 100);
-  return {
-    resume: () => ctx.resume().catch(() => {}),
-    restart() { onsetMs = null; speakingMs = 0; since = Date.now(); last = performance.now(); },
-    result: () => ({ speech_onset_ms: onsetMs, speaking_ms: Math.round(speakingMs) }),
-    close() { clearInterval(timer); ctx.close().catch(() => {}); },
-  };
 }
 
 /** @param {{model: AnyModel, el: HTMLElement}} ctx */
@@ -145,19 +94,13 @@ function render({ model, el }) {
   let disposed = false;
   // A widget shown twice has two views; the kernel takes chunks from the view that started.
   const viewId = Math.random().toString(36).slice(2);
-  let generation = 0;          // guards against a stale getUserMedia promise
-  /** @type {MediaStream|null} */ let stream = null;
-  let ownsStream = false;      // an ipywebrtc CameraStream's tracks belong to that widget
-  let audioOnly = false;
+  const camera = createCamera(model, (v) => { level.value = v; });
+  const uplink = createUplink(model, viewId, () => disposed);
+  const playback = createPlayback(model, viewId, video, root);
   /** @type {MediaRecorder|null} */ let recorder = null;
-  let chain = Promise.resolve();
   let startedAt = 0, stoppedAt = 0, stopReason = "user";
   let tick = null;
   let watchdog = null;
-  let meter = null;
-  let playbackUrl = null;
-  let playbackParts = [];
-  let playbackToken = null;
 
   function setStatus(status, code = "", words = "") {
     if (disposed) return;
@@ -177,37 +120,17 @@ function render({ model, el }) {
     const code = model.get("error_code");
     startBtn.hidden = status !== "ready";
     stopBtn.hidden = status !== "recording";
-    againBtn.hidden = !(status === "saved" || (status === "error" && stream));
+    againBtn.hidden = !(status === "saved" || (status === "error" && camera.stream));
     audioBtn.hidden = code !== "no-camera";
-    retryBtn.hidden = !(status === "error" && !stream && code !== "no-mediarecorder" &&
+    retryBtn.hidden = !(status === "error" && !camera.stream && code !== "no-mediarecorder" &&
                         code !== "insecure-context");
-    level.hidden = !stream || status === "saved";
+    level.hidden = !camera.stream || status === "saved";
     timer.textContent = status === "recording" ? `${clock(Date.now() - startedAt)} / ${clock(max)}`
       : `0:00 / ${clock(max)}`;
     root.dataset.status = status;
   }
 
-  function releaseStream() {
-    if (meter) { meter.close(); meter = null; }
-    if (stream && ownsStream) stream.getTracks().forEach((t) => t.stop());
-    stream = null;
-  }
-
-  async function sourceStream() {
-    const ref = model.get("source");
-    if (ref && !audioOnly) {
-      // an ipywebrtc CameraStream: its model opens the camera once and shares the stream
-      const id = typeof ref === "string" ? ref.replace(/^IPY_MODEL_/, "") : null;
-      const m = id ? await model.widget_manager.get_model(id) : ref;
-      return [await m.captureStream(), false];
-    }
-    const constraints = audioOnly ? { audio: true, video: false }
-      : { audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } };
-    return [await navigator.mediaDevices.getUserMedia(constraints), true];
-  }
-
   async function openCamera() {
-    const mine = ++generation;
     if (typeof window.MediaRecorder === "undefined") {
       setStatus("error", "no-mediarecorder", "This browser cannot record video (it has no " +
         "MediaRecorder). Please use a recent Chrome, Edge, Firefox or Safari.");
@@ -219,46 +142,25 @@ function render({ model, el }) {
       return;
     }
     setStatus("opening-camera");
-    let got, owns;
-    try {
-      [got, owns] = await sourceStream();
-    } catch (err) {
-      if (mine !== generation || disposed) return;
-      const [code, words] = explain(err);
-      setStatus("error", code, words);
-      return;
-    }
-    if (mine !== generation || disposed) { // a newer request or a closed view won the race
-      if (owns) got.getTracks().forEach((t) => t.stop());
-      return;
-    }
-    releaseStream();
-    stream = got; ownsStream = owns;
+    const opened = await camera.open();
+    if (opened.stale || disposed) return;
+    if (opened.error) { setStatus("error", ...opened.error); return; }
     showPreview();
-    meter = listenTo(stream, (v) => { level.value = v; });
     setStatus("ready");
   }
 
   function showPreview() {
-    if (playbackUrl) { URL.revokeObjectURL(playbackUrl); playbackUrl = null; }
+    playback.clear();
     video.removeAttribute("src");
     video.controls = false;
     video.muted = true;
-    video.srcObject = stream;
+    video.srcObject = camera.stream;
     video.setAttribute("aria-label", "Camera preview");
     video.play().catch(() => {});
   }
 
-  // One step per message; a failed send is reported but never blocks the ones after it.
-  function enqueue(step) {
-    chain = chain.then(step).catch((err) => console.warn("[rupture recorder] send failed", err));
-  }
-
-  function send(msg, buffers) {
-    enqueue(() => { if (!disposed) model.send({ ...msg, view: viewId }, undefined, buffers || []); });
-  }
-
   function startRecording() {
+    const stream = camera.stream, meter = camera.meter;
     if (!stream || recorder || disposed) return;
     if (!stream.getTracks().some((t) => t.readyState === "live")) { openCamera(); return; }
     if (meter) { meter.resume(); meter.restart(); }
@@ -278,25 +180,21 @@ function render({ model, el }) {
     let seq = 0;
     stopReason = "user";
     startedAt = Date.now();
-    chain = Promise.resolve();
-    send({ kind: "start", mime_type: rec.mimeType || mimeType, started_at_ms: startedAt,
+    uplink.restart();
+    uplink.send({ kind: "start", mime_type: rec.mimeType || mimeType, started_at_ms: startedAt,
            audio_only: !hasVideo });
     rec.ondataavailable = (ev) => {
       if (!ev.data || !ev.data.size) return;
-      const n = seq++, blob = ev.data;
-      enqueue(async () => {
-        const buf = await blob.arrayBuffer();
-        if (!disposed) model.send({ kind: "chunk", seq: n, view: viewId }, undefined, [buf]);
-      });
+      uplink.sendChunk(seq++, ev.data);
     };
     rec.onstop = () => {
       const elapsed = (stoppedAt || Date.now()) - startedAt;
       const speech = meter ? meter.result() : { speech_onset_ms: null, speaking_ms: null };
-      send({ kind: "stop", elapsed_ms: elapsed, reason: stopReason, chunks: seq, ...speech });
+      uplink.send({ kind: "stop", elapsed_ms: elapsed, reason: stopReason, chunks: seq, ...speech });
       recorder = null;
     };
     rec.onerror = (ev) => {
-      send({ kind: "abort", reason: `recorder error: ${ev.error ? ev.error.name : "unknown"}` });
+      uplink.send({ kind: "abort", reason: `recorder error: ${ev.error ? ev.error.name : "unknown"}` });
       recorder = null;
       setStatus("error", "recorder-failed", "Recording stopped unexpectedly. What was " +
         "received is kept and marked incomplete.");
@@ -326,17 +224,6 @@ function render({ model, el }) {
     }, SAVE_WATCHDOG_MS);
   }
 
-  function showPlayback(parts, mime, label) {
-    if (playbackUrl) URL.revokeObjectURL(playbackUrl);
-    playbackUrl = URL.createObjectURL(new Blob(parts, { type: mime }));
-    video.srcObject = null;
-    video.src = playbackUrl;
-    video.muted = false;
-    video.controls = true;
-    video.setAttribute("aria-label", label || "Your recorded answer");
-    root.dataset.playback = "loaded";
-  }
-
   /** Python → browser: commands, and a recording played back through the kernel. */
   function onMessage(msg, buffers) {
     if (!msg || disposed) return;
@@ -351,27 +238,16 @@ function render({ model, el }) {
       recorder = null;
       clearInterval(tick); tick = null;
     } else if (msg.kind === "playback") {
-      if (msg.part === 0) {
-        playbackParts = []; playbackToken = msg.token; root.dataset.playback = "loading";
-      }
-      if (msg.token !== playbackToken) return; // a newer playback replaced this one
-      playbackParts.push(...buffers);
-      if (msg.part < msg.parts - 1) { // ask for the next piece (the kernel ignores repeats)
-        model.send({ kind: "playback-ack", part: msg.part, token: msg.token, view: viewId });
-        return;
-      }
-      // never swap the preview out from under a running answer
-      if (!recorder) showPlayback(playbackParts, msg.mime_type, msg.label);
-      playbackParts = [];
+      playback.receive(msg, buffers, () => recorder !== null);
     }
   }
 
   startBtn.addEventListener("click", () => startRecording());
   stopBtn.addEventListener("click", () => stopRecording("user"));
   againBtn.addEventListener("click", () => {
-    if (stream) { showPreview(); startRecording(); } else openCamera();
+    if (camera.stream) { showPreview(); startRecording(); } else openCamera();
   });
-  audioBtn.addEventListener("click", () => { audioOnly = true; openCamera(); });
+  audioBtn.addEventListener("click", () => { camera.audioOnly = true; openCamera(); });
   retryBtn.addEventListener("click", () => openCamera());
   const onChange = () => {
     // the kernel could not take the answer (e.g. no workbook): stop rather than record into nothing
@@ -391,17 +267,17 @@ function render({ model, el }) {
 
   return () => {
     disposed = true;
-    generation++;
+    camera.cancel();
     clearInterval(tick);
     clearTimeout(watchdog);
     if (recorder && recorder.state !== "inactive") {
       // the view is going away mid-answer: tell the kernel so it keeps what it has as incomplete
       recorder.ondataavailable = null; recorder.onstop = null;
       try { recorder.stop(); } catch (_) { /* already stopped */ }
-      try { model.send({ kind: "abort", reason: "view closed", view: viewId }); } catch (_) { /* kernel gone */ }
+      try { uplink.sendNow({ kind: "abort", reason: "view closed" }); } catch (_) { /* kernel gone */ }
     }
-    releaseStream();
-    if (playbackUrl) URL.revokeObjectURL(playbackUrl);
+    camera.release();
+    playback.clear();
     model.off("msg:custom", onMessage);
     model.off("change:status", onChange);
     model.off("change:error", onChange);

@@ -1,0 +1,97 @@
+"""Every attempt at one clip, with replay and "send for feedback"."""
+from __future__ import annotations
+
+from html import escape
+from typing import Callable
+
+import ipywidgets as w
+
+from ...errors import RuptureError
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "length unknown"
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class AttemptHistory(w.VBox):
+    """One row per attempt (incomplete ones marked): play it, or send it to a reviewer."""
+
+    def __init__(self, roles: tuple[str, ...], *, play: Callable[[str], None],
+                 send: Callable[..., object]):
+        self._play = play
+        self.rows = w.VBox()
+        self.form = SendForm(roles, lambda aid, name, role: send(aid, reviewer=name, role=role))
+        super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.form])
+
+    def show(self, attempts: list) -> None:
+        if not attempts:
+            self.rows.children = [w.HTML("<p>No attempts yet.</p>")]
+            return
+        self.rows.children = [self._row(n, a) for n, a in enumerate(attempts, start=1)]
+
+    def _row(self, n: int, attempt) -> w.Widget:
+        when = attempt.created_at[11:16] if attempt.created_at else ""
+        parts = [f"<strong>Attempt {n}</strong>", escape(attempt.created_at[:10]), when,
+                 _clock(attempt.duration_s)]
+        if attempt.status == "incomplete":
+            parts.append("<span class='rw-incomplete'>incomplete (cut off; what was received "
+                         "is kept)</span>")
+        if attempt.self_assessment:
+            parts.append(f"difficulty {attempt.self_assessment.get('difficulty')}")
+        for s in attempt.sent_to:
+            parts.append(f"sent to {escape(s['reviewer'])} ({escape(s['role'])})")
+        label = w.HTML(" · ".join(p for p in parts if p), layout=w.Layout(flex="1"))
+        play = w.Button(description=f"Play attempt {n}", layout=w.Layout(width="auto"))
+        send = w.Button(description=f"Send attempt {n} for feedback",
+                        layout=w.Layout(width="auto"))
+        play.on_click(lambda _b, a=attempt: self._play(a.id))
+        send.on_click(lambda _b, a=attempt, k=n: self.form.ask(a.id, k))
+        return w.HBox([label, play, send], layout=w.Layout(align_items="center"))
+
+
+class SendForm(w.VBox):
+    """Reviewer name and role for one attempt."""
+
+    def __init__(self, roles, send: Callable[[str, str, str], object]):
+        self._send = send
+        self.attempt_id: str | None = None
+        style = {"description_width": "initial"}
+        self.heading = w.HTML()
+        self.reviewer = w.Text(description="Reviewer's name", style=style)
+        self.role = w.Dropdown(description="Reviewer's role", style=style,
+                               options=[(r.capitalize(), r) for r in roles], value=roles[0])
+        self.send_button = w.Button(description="Send", button_style="success")
+        self.cancel = w.Button(description="Cancel")
+        self.message = w.HTML()
+        self.send_button.on_click(lambda _: self._submit())
+        self.cancel.on_click(lambda _: self.close_form())
+        self.fields = w.VBox([self.heading, self.reviewer, self.role,
+                              w.HBox([self.send_button, self.cancel])])
+        self.fields.layout.display = "none"
+        super().__init__([self.fields, self.message])
+
+    def ask(self, attempt_id: str, number: int) -> None:
+        self.attempt_id = attempt_id
+        self.heading.value = f"<h4>Send attempt {number} for feedback</h4>"
+        self.message.value = ""
+        self.fields.layout.display = None
+
+    def close_form(self) -> None:
+        self.fields.layout.display = "none"
+
+    def _submit(self) -> None:
+        name = self.reviewer.value.strip()
+        if not name:
+            self.message.value = "<p role='alert'>Type the reviewer's name first.</p>"
+            return
+        try:
+            self._send(self.attempt_id, name, self.role.value)
+        except (RuptureError, OSError) as e:  # the workbook's checks, a busy or full disk
+            self.message.value = f"<p role='alert'>Not sent: {escape(str(e))}</p>"
+            return
+        self.close_form()
+        self.message.value = (f"<p role='status'>Sent to {escape(name)} "
+                              f"({escape(self.role.value)}).</p>")

@@ -1,0 +1,111 @@
+"""One clip's practice loop: context, play, answer on camera, self-assess, replay, again, send."""
+from __future__ import annotations
+
+from html import escape
+from typing import Callable
+
+import ipywidgets as w
+
+from ...widgets import ClipPlayer, Recorder
+from .history import AttemptHistory
+from .self_assessment import SelfAssessment
+
+
+class PracticeSession(w.VBox):
+    """Built once per app (the camera stays open between clips); :meth:`practise` switches clip."""
+
+    def __init__(self, workbook, taxonomy, *, back: Callable[[], None],
+                 suggest: Callable[[str], None]):
+        self.workbook, self.taxonomy = workbook, taxonomy
+        self.clip = None
+        self.heading = w.HTML()
+        self.player = ClipPlayer()
+        self.recorder = Recorder(workbook)
+        self.auto_record = w.Checkbox(value=True, indent=False,
+                                      description="Start recording when the clip ends")
+        self.assessment = SelfAssessment(taxonomy, self._save_assessment)
+        self.assessment.on_suggest(suggest)
+        self.examples_button = w.Button(description="Show example responses", disabled=True,
+                                        layout=w.Layout(width="auto", align_self="flex-start"),
+                                        tooltip="Available after your first answer to this clip")
+        self.examples = w.HTML()
+        self.history = AttemptHistory(taxonomy.roles, play=self._play, send=self._send)
+        self.problem = w.HTML()
+        back_button = w.Button(description="Back to the clip library", icon="arrow-left",
+                                layout=w.Layout(width="auto", align_self="flex-start"))
+        back_button.on_click(lambda _: back())
+        self.examples_button.on_click(lambda _: self._reveal_examples())
+        self.player.on_ended(self._clip_ended)
+        self.recorder.on_attempt(self._attempt_logged)
+        column = {"flex": "1 1 22rem", "min_width": "18rem"}
+        super().__init__([
+            back_button, self.heading, self.problem,
+            w.HBox([w.VBox([w.HTML("<h3>The client</h3>"), self.player],
+                           layout=w.Layout(**column)),
+                    w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder],
+                           layout=w.Layout(**column))],
+                   layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
+            self.auto_record, self.assessment,
+            w.VBox([self.examples_button, self.examples]), self.history])
+
+    def practise(self, clip) -> None:
+        self.clip = clip
+        marker = self.taxonomy.markers.get(clip.marker)
+        level = next((lv.label for lv in self.taxonomy.levels if lv.id == clip.level), clip.level)
+        self.heading.value = (
+            f"<h2>{escape(clip.title)}</h2><p>{escape(clip.marker)} "
+            f"{escape(marker.label if marker else '')} · {escape(level)} · "
+            f"{escape(clip.persona.name)}</p><p class='rw-context'><strong>Context:</strong> "
+            f"{escape(clip.context)}</p>")
+        self.problem.value = ""
+        try:
+            self.player.show_clip(clip)
+        except ValueError as e:  # the clip library lies outside what the server serves
+            self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
+        self.recorder.answer_clip(clip.id, clip.marker, clip.level)
+        self.assessment.layout.display = "none"
+        self.examples.value = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        attempts = self.workbook.attempts(clip_id=self.clip.id)
+        self.history.show(attempts)
+        self.examples_button.disabled = not any(a.status == "complete" for a in attempts)
+
+    # -- events -----------------------------------------------------------------------------
+    def _clip_ended(self, at_ms: float) -> None:
+        self.recorder.clip_ended_at_ms = at_ms
+        if self.auto_record.value:
+            self.recorder.record()
+
+    def _attempt_logged(self, attempt) -> None:
+        if attempt.status == "complete":
+            self.assessment.ask_about(attempt.id, attempt.level)
+            self.recorder.play_attempt(attempt.id)  # the answer, beside the clip
+        self.refresh()
+
+    def _save_assessment(self, attempt_id: str, **assessment) -> None:
+        self.workbook.set_self_assessment(attempt_id, **assessment)
+        self.refresh()
+
+    def _play(self, attempt_id: str) -> None:
+        try:
+            self.recorder.play_attempt(attempt_id)
+        except Exception as e:  # a missing file must not break the page
+            self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
+
+    def _send(self, attempt_id: str, *, reviewer: str, role: str) -> None:
+        self.workbook.mark_sent(attempt_id, reviewer=reviewer, role=role)
+        self.refresh()
+
+    def _reveal_examples(self) -> None:
+        if self.examples_button.disabled:  # never before an attempt
+            return
+        items = []
+        for ex in self.clip.examples:
+            labels = ", ".join(f"{s} {self.taxonomy.strategies[s].label}"
+                               for s in ex.strategies if s in self.taxonomy.strategies)
+            items.append(f"<li><p>{escape(ex.text)}</p><p><em>Strategies: {escape(labels)}"
+                         f"</em></p></li>")
+        self.examples.value = ("<h3>Example responses</h3><ol>" + "".join(items) + "</ol>"
+                               if items else "<p>This clip has no example responses.</p>")

@@ -1,0 +1,1 @@
+"""Serving the apps: `rupture serve` runs Voilà with the shipped configuration (``serve``)."""

@@ -1,0 +1,76 @@
+"""The one place that names the files in a workspace and in a trainee's folder.
+
+```
+<workspace>/trainees/<trainee_id>/
+    workbook.ipynb              the notebook: the system of record (docs/decisions.md #5)
+    workbook.journal.jsonl      every change, appended before the notebook is rewritten
+    workbook.ipynb.lock         the file lock every writer takes
+    recordings/<attempt_id>.webm        a finalised recording
+    recordings/<attempt_id>.part.webm   a recording being received, or never finalised
+    recordings/<attempt_id>.part.json   what a recording is for, until its attempt is logged
+    recordings/.<attempt_id>.finalising.webm   the remux fallback's temporary copy
+```
+Every other module asks here; none spells a name itself.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+TRAINEES = "trainees"
+WORKBOOK = "workbook.ipynb"
+JOURNAL = "workbook.journal.jsonl"
+LOCK = "workbook.ipynb.lock"
+RECORDINGS = "recordings"
+_FINAL, _PART, _SIDECAR = ".webm", ".part.webm", ".part.json"
+
+
+def trainees_dir(workspace_root: Path) -> Path:
+    return Path(workspace_root) / TRAINEES
+
+
+class TraineeFolder:
+    """The paths of one trainee's folder (nothing is created or read here)."""
+
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+        self.workbook = self.dir / WORKBOOK
+        self.journal = self.dir / JOURNAL
+        self.lock = self.dir / LOCK
+        self.recordings = self.dir / RECORDINGS
+
+    def has_workbook(self) -> bool:
+        return self.workbook.exists() or self.journal.exists()
+
+
+def recording_file(recordings_dir: Path, attempt_id: str) -> Path:
+    return Path(recordings_dir) / f"{attempt_id}{_FINAL}"
+
+
+def part_file(recordings_dir: Path, attempt_id: str) -> Path:
+    return Path(recordings_dir) / f"{attempt_id}{_PART}"
+
+
+def sidecar_file(recordings_dir: Path, attempt_id: str) -> Path:
+    return Path(recordings_dir) / f"{attempt_id}{_SIDECAR}"
+
+
+def remux_copy_file(recordings_dir: Path, attempt_id: str) -> Path:
+    return Path(recordings_dir) / f".{attempt_id}.finalising{_FINAL}"
+
+
+def recording_attempt(path: Path) -> tuple[str, bool] | None:
+    """(attempt id, is a part file) for a recording file's name; None for any other file."""
+    name = Path(path).name
+    for suffix, is_part in ((_PART, True), (_FINAL, False)):
+        if name.endswith(suffix) and not name.startswith("."):
+            return name[: -len(suffix)], is_part
+    return None
+
+
+def example_files() -> list[str]:
+    """One of each file a workspace holds, relative to it: what no allow-list may reach."""
+    folder = TraineeFolder(Path(TRAINEES) / "t")
+    return [p.as_posix() for p in (folder.workbook, folder.journal, folder.lock,
+                                   recording_file(folder.recordings, "0123abcd"),
+                                   part_file(folder.recordings, "0123abcd"),
+                                   sidecar_file(folder.recordings, "0123abcd"))]

@@ -1,0 +1,316 @@
+"""The per-trainee workbook: the notebook that is the system of record (docs/decisions.md #5, #6).
+
+Each trainee's notebook holds a header cell, then per attempt an ``attempt-<id>`` cell (readable
+summary, ``<video>`` by relative path) and a ``feedback-<id>`` cell, each carrying
+``cell.metadata["rupture"]`` (schema: data/attempt.schema.json). The files are named in ``paths``.
+
+How no write loses work: every change is first appended to the journal (fsynced),
+then, under the workbook's lock, the notebook is re-read, merged with the journal by attempt
+and feedback id, and replaced atomically. Cells a person added in JupyterLab are kept where they
+were; text a reviewer typed below the line in a feedback cell is captured as a note. A stale copy
+saved over the notebook loses nothing: the next write restores what the journal knows. An
+unreadable notebook is set aside (``storage.set_aside``) with a warning and rebuilt.
+
+This module is the store's public face; records (ids, typed records, checks) live in
+``records``, how records look as cells in ``cells``, how a saved notebook is merged back in
+``state``, and every file name in ``paths``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Callable
+
+from ..errors import (CorruptWorkbook, CorruptWorkbookWarning, InvalidRecord, InvalidTraineeId,
+                     UnknownAttempt)
+from ..storage import (Journal, UnreadableFile, atomic_write_text, locked, read_notebook_json,
+                       set_aside, utc_now)
+from ..taxonomy import load_taxonomy
+from . import paths
+from .cells import CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, workbook_text
+from .records import (RECORD_ID_RE, SCHEMA_VERSION, TRAINEE_ID_RE, Attempt, Feedback,
+                      attempt_record, check_record_id, check_reviewer, check_trainee_id,
+                      feedback_record, new_record_id, orphan_record, self_assessment_record,
+                      upgrade_event, validate_record)
+from .recordings import Recording
+from .state import WorkbookState, merge_notebook
+
+__all__ = ["Workspace", "Workbook", "Attempt", "Feedback", "check_trainee_id", "new_record_id",
+           "check_record_id", "NOTES_MARK", "HEADER_ID", "CELL_ID_RE", "KERNELSPEC",
+           "TRAINEE_ID_RE", "RECORD_ID_RE"]
+
+log = logging.getLogger(__name__)
+
+
+class Workspace:
+    """A folder of trainee workbooks: ``<root>/trainees/<trainee_id>/``."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        chosen = root or os.environ.get("RUPTURE_WORKSPACE") or "workspace"
+        self.root = Path(chosen).expanduser().resolve()
+        self._workbooks: dict[str, Workbook] = {}  # keeps each journal's read cache warm
+
+    def workbook(self, trainee_id: str) -> "Workbook":
+        check_trainee_id(trainee_id)
+        wb = self._workbooks.get(trainee_id)
+        if wb is None:
+            wb = self._workbooks[trainee_id] = Workbook(self, trainee_id)
+        wb._check_inside_root()
+        return wb
+
+    def trainees(self) -> list[str]:
+        base = paths.trainees_dir(self.root)
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir()
+                      if p.is_dir() and TRAINEE_ID_RE.fullmatch(p.name) and ".." not in p.name
+                      and paths.TraineeFolder(p).has_workbook())
+
+
+
+class Workbook:
+    """One trainee's workbook. Get it from ``Workspace.workbook(trainee_id)``."""
+
+    def __init__(self, workspace: Workspace, trainee_id: str):
+        self.workspace = workspace
+        self.trainee_id = check_trainee_id(trainee_id)
+        folder = paths.TraineeFolder(paths.trainees_dir(workspace.root) / trainee_id)
+        self.dir = folder.dir
+        self.path = folder.workbook
+        self.recordings_dir = folder.recordings
+        self.journal_path = folder.journal
+        self.lock_path = folder.lock
+        self._journal = Journal(self.journal_path)
+        self._thread_lock = threading.RLock()  # the journal cache is shared by threads
+        self._cell_cache: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Workbook({self.trainee_id!r}, {str(self.path)!r})"
+
+    # -- recordings -------------------------------------------------------------------------
+    def start_recording(self, attempt_id: str | None = None, max_bytes: int | None = None, *,
+                        clip_id: str | None = None, marker: str | None = None,
+                        level: str | None = None) -> Recording:
+        """A new recording; its sidecar lets ``incomplete_recordings`` say what it was for."""
+        attempt_id = check_record_id(attempt_id or new_record_id())
+        self._check_inside_root()
+        self.recordings_dir.mkdir(parents=True, exist_ok=True)
+        sidecar = {"attempt_id": attempt_id, "clip_id": clip_id, "marker": marker,
+                   "level": level, "started_at": utc_now()}
+        atomic_write_text(paths.sidecar_file(self.recordings_dir, attempt_id), json.dumps(sidecar))
+        return Recording(self.recordings_dir, attempt_id, max_bytes=max_bytes, relative_to=self.dir)
+
+    def recording_path(self, attempt_id: str) -> Path | None:
+        rec = self.attempt(attempt_id).recording
+        candidates = [self.dir / rec] if rec else []
+        candidates += [paths.recording_file(self.recordings_dir, attempt_id),
+                       paths.part_file(self.recordings_dir, attempt_id)]
+        return next((p for p in candidates if p.exists()), None)
+
+    def incomplete_recordings(self, min_age_s: float = 30.0) -> list[Attempt]:
+        """Adopt recordings never logged (tab closed, kernel died) as 'incomplete' attempts,
+        then return every attempt whose status is 'incomplete'.
+
+        A file younger than ``min_age_s`` may still be receiving chunks, so it is left alone.
+        Nothing is deleted or moved; each orphan is logged once.
+        """
+        if self._orphans(self._read(), min_age_s):  # write (and lock) only when there is work
+
+            def change(state: WorkbookState) -> list[dict]:
+                events = []
+                for aid, path in self._orphans(state, min_age_s):
+                    try:
+                        rec = orphan_record(self.dir, self.trainee_id, aid, path,
+                                            self._sidecar(aid))
+                    except InvalidRecord as e:  # e.g. a hand-edited sidecar: skip, keep file
+                        log.warning("Not adopting %s: %s", path, e)
+                        continue
+                    state.apply({"event": "attempt", "attempt": rec})
+                    events.append({"event": "attempt", "attempt": rec})
+                return events
+
+            self._write(change)
+        return [a for a in self.attempts() if a.status == "incomplete"]
+
+    def _orphans(self, state: WorkbookState, min_age_s: float) -> list[tuple[str, Path]]:
+        if not self.recordings_dir.is_dir():
+            return []
+        found: dict[str, Path] = {}
+        now = time.time()
+        named = [(p, paths.recording_attempt(p)) for p in self.recordings_dir.iterdir()]
+        # Finalised files first: if finalise died between its two steps, prefer the whole file.
+        for p, (aid, is_part) in sorted(((p, n) for p, n in named if n),
+                                        key=lambda pn: (pn[1][1], pn[0].name)):
+            if (not RECORD_ID_RE.fullmatch(aid) or aid in state.attempts or aid in found
+                    or now - p.stat().st_mtime < min_age_s):
+                continue
+            if not is_part and not self._sidecar(aid):
+                continue  # not one of ours; never guess what a stray file is
+            found[aid] = p
+        return list(found.items())
+
+    def _sidecar(self, attempt_id: str) -> dict:
+        try:
+            data = json.loads(paths.sidecar_file(self.recordings_dir, attempt_id).read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    # -- attempts ---------------------------------------------------------------------------
+    def log_attempt(self, *, clip_id: str, marker: str, level: str, recording=None,
+                    duration_s=None, started_at=None, latency_s=None, speaking_s=None,
+                    self_assessment: dict | None = None, status: str = "complete",
+                    attempt_id: str | None = None) -> Attempt:
+        """Record an attempt. Logging an id that was adopted as 'incomplete' completes it."""
+        tax = load_taxonomy()
+        aid = check_record_id(attempt_id or new_record_id())
+        where = f"{aid!r} for trainee {self.trainee_id!r}"
+        rec = attempt_record(tax, self.dir, self.trainee_id, aid, where, clip_id=clip_id,
+                             marker=marker, level=level, recording=recording,
+                             duration_s=duration_s, started_at=started_at, latency_s=latency_s,
+                             speaking_s=speaking_s, self_assessment=self_assessment,
+                             status=status)
+
+        def change(state: WorkbookState) -> list[dict]:
+            old = state.attempts.get(aid)
+            if old is not None:
+                if old["status"] != "incomplete":
+                    raise InvalidRecord.bad("attempt", where, "an attempt with this id is "
+                                            "already logged")
+                rec["created_at"] = old["created_at"] if started_at is None else rec["created_at"]
+                rec["sent_to"] = old["sent_to"]
+                rec["self_assessment"] = rec["self_assessment"] or old["self_assessment"]
+            return [{"event": "attempt", "attempt": rec}]
+
+        self._write(change)
+        if status == "complete":  # the sidecar only mattered while the attempt was unlogged
+            try:
+                paths.sidecar_file(self.recordings_dir, aid).unlink()
+            except OSError:
+                pass
+        return Attempt.from_record(rec)
+
+    def set_self_assessment(self, attempt_id: str, *, difficulty: int, strategies=(),
+                            note: str = "") -> Attempt:
+        sa = self_assessment_record(load_taxonomy(), repr(attempt_id), difficulty, strategies,
+                                    note)
+        return self._update_attempt(attempt_id, lambda rec: {**rec, "self_assessment": sa})
+
+    def mark_sent(self, attempt_id: str, *, reviewer: str, role: str) -> Attempt:
+        reviewer = check_reviewer(reviewer, role, repr(attempt_id))
+        entry = {"reviewer": reviewer, "role": role, "at": utc_now()}
+        return self._update_attempt(attempt_id,
+                                    lambda rec: {**rec, "sent_to": [*rec["sent_to"], entry]})
+
+    def _update_attempt(self, attempt_id: str, update: Callable[[dict], dict]) -> Attempt:
+        result: list[dict] = []
+
+        def change(state: WorkbookState) -> list[dict]:
+            old = state.attempts.get(attempt_id)
+            if old is None:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            new = update(old)
+            validate_record("attempt", new, repr(attempt_id))
+            result.append(new)
+            return [{"event": "attempt", "attempt": new}]
+
+        self._write(change)
+        return Attempt.from_record(result[0])
+
+    def attempts(self, clip_id: str | None = None) -> list[Attempt]:
+        """All attempts in the order they were made (optionally for one clip)."""
+        return [Attempt.from_record(r) for r in self._read().ordered_attempts()
+                if clip_id is None or r["clip_id"] == clip_id]
+
+    def attempt(self, attempt_id: str) -> Attempt:
+        rec = self._read().attempts.get(attempt_id)
+        if rec is None:
+            raise UnknownAttempt.named(attempt_id, self.path)
+        return Attempt.from_record(rec)
+
+    # -- feedback ---------------------------------------------------------------------------
+    def add_feedback(self, attempt_id: str, *, reviewer: str, role: str, ratings=None,
+                     strategies=(), comments=(), summary: str = "") -> Feedback:
+        rec = feedback_record(load_taxonomy(), attempt_id, reviewer=reviewer, role=role,
+                              ratings=ratings, strategies=strategies, comments=comments,
+                              summary=summary)
+
+        def change(state: WorkbookState) -> list[dict]:
+            if attempt_id not in state.attempts:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            return [{"event": "feedback", "feedback": rec}]
+
+        self._write(change)
+        return Feedback.from_record(rec)
+
+    def feedback(self, attempt_id: str) -> list[Feedback]:
+        """Feedback in the order given; text typed into the notebook comes last (role 'notebook')."""
+        state = self._read()
+        if attempt_id not in state.attempts:
+            raise UnknownAttempt.named(attempt_id, self.path)
+        out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
+        notes = state.notes.get(attempt_id)
+        if notes and notes[-1]["text"].strip():
+            out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
+                                reviewer="(written in the notebook)", role="notebook",
+                                created_at=notes[-1]["at"], summary=notes[-1]["text"]))
+        return out
+
+    def repair(self) -> None:
+        """Rewrite the notebook from journal + notebook now (the same merge every write does)."""
+        self._write(lambda state: [])
+
+    # -- the merge ------------------------------------------------------------------------
+    def _check_inside_root(self) -> None:
+        """Refuse a workbook folder that a symlink points outside the workspace."""
+        root = self.workspace.root
+        if not self.dir.resolve().is_relative_to(root.resolve()):
+            raise InvalidTraineeId.because(self.trainee_id, "its folder points outside the "
+                                           f"workspace {root}")
+
+    def _read(self) -> WorkbookState:
+        with self._thread_lock:
+            self._check_inside_root()
+            return self._load(for_write=False)
+
+    def _write(self, change: Callable[[WorkbookState], list[dict]]) -> None:
+        with self._thread_lock:
+            self._check_inside_root()
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with locked(self.lock_path):
+                state = self._load(for_write=True)
+                events = state.adopt + change(state)
+                stamp = utc_now()
+                for ev in events:  # journal first: from here on the change survives anything
+                    self._journal.append({"v": SCHEMA_VERSION, "at": stamp, **ev})
+                    state.apply(ev)
+                tax = load_taxonomy()
+                atomic_write_text(self.path, workbook_text(self.trainee_id, state, tax,
+                                                           self._cell_cache))
+
+    def _load(self, for_write: bool) -> WorkbookState:
+        state = WorkbookState()
+        for ev in self._journal.events():
+            try:
+                state.apply(upgrade_event(ev))
+            except (KeyError, TypeError, InvalidRecord) as e:
+                log.warning("Skipping an unreadable event in %s: %s", self.journal_path, e)
+        if self._journal.bad_lines:
+            log.warning("%s has unreadable lines %s (kept in the file, skipped)",
+                        self.journal_path, self._journal.bad_lines[:10])
+        try:
+            nb = read_notebook_json(self.path, retries=5 if for_write else 2)
+        except UnreadableFile as e:
+            kept = set_aside(self.path) if for_write else None
+            err = CorruptWorkbook.unreadable(self.path, str(e), kept_as=kept)
+            warnings.warn(str(err), CorruptWorkbookWarning, stacklevel=4)
+            log.warning("%s", err)
+            nb = None
+        if nb is not None:
+            merge_notebook(nb, state)
+        return state

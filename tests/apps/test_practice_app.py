@@ -1,0 +1,149 @@
+"""The practice app: its notebook executed headless, and its loop driven from Python."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from webm_media import chunked
+from rupture_widgets.apps.identity import as_trainee_id, trainee_from_environment
+from rupture_widgets.apps.practice import PracticeApp
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "practice.ipynb"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def test_the_notebook_is_thin_and_stripped():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert sum(len(c.source.splitlines()) for c in code) <= 5
+
+
+@pytest.mark.parametrize("trainee", ["alex.morgan", None])
+def test_the_notebook_executes_headless(tmp_path, monkeypatch, trainee):
+    monkeypatch.setenv("RUPTURE_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("RUPTURE_SERVER_ROOT", str(ROOT))
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    if trainee:
+        monkeypatch.setenv("RUPTURE_TRAINEE", trainee)
+    else:
+        monkeypatch.delenv("RUPTURE_TRAINEE", raising=False)
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)
+
+
+def test_who_is_practising_comes_from_the_hub_then_the_command_line():
+    assert trainee_from_environment({"JUPYTERHUB_USER": "hub.user",
+                                     "RUPTURE_TRAINEE": "cli"}) == "hub.user"
+    assert trainee_from_environment({"RUPTURE_TRAINEE": "cli"}) == "cli"
+    assert trainee_from_environment({}) is None
+    assert as_trainee_id("  Alex Morgan ") == "alex.morgan"
+
+
+@pytest.fixture
+def app(workspace, catalog, monkeypatch):
+    monkeypatch.setenv("RUPTURE_SERVER_ROOT", str(ROOT))
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("RUPTURE_TRAINEE", raising=False)
+    return PracticeApp(workspace=workspace, catalog=catalog)
+
+
+def answer(session, webm: bytes) -> None:
+    """What the browser sends for one recorded answer."""
+    rec = session.recorder
+    rec.send = lambda *a, **k: None  # no front end here
+    rec._handle_custom_msg({"kind": "start", "started_at_ms": 1.0}, [])
+    for i, buf in enumerate(chunked(webm)):
+        rec._handle_custom_msg({"kind": "chunk", "seq": i}, [buf])
+    rec._handle_custom_msg({"kind": "stop", "elapsed_ms": 3000}, [])
+
+
+def test_a_name_box_asks_who_is_practising_and_rejects_bad_ids(app):
+    gate = app.body.children[0]
+    gate.name.value = "../etc"  # Enter in the box submits it
+    assert "cannot be used as a trainee id" in gate.problem.value and app.workbook is None
+    gate.name.value = "Alex Morgan"
+    assert app.workbook.trainee_id == "alex.morgan" and app.body.children == (app.browser,)
+
+
+def test_the_practice_loop(app, catalog, webm_3s):
+    app.body.children[0].name.value = "alex"
+    clip = catalog.get("c3-beginner-maya")
+    app.browser.family.value = "C"
+    app.browser.marker.value = "C3"
+    app.browser.level.value = "beginner"
+    assert all("Not practised yet" in card.children[0].value for card in app.browser.cards.children)
+
+    app.practise(clip)
+    session = app.session
+    assert session.player.src == "clips/" + clip.media
+    assert session.examples_button.disabled  # examples never before an attempt
+    session._reveal_examples()
+    assert session.examples.value == ""
+
+    answer(session, webm_3s)
+    answer(session, webm_3s)
+    attempts = app.workbook.attempts(clip_id=clip.id)
+    assert [a.status for a in attempts] == ["complete", "complete"]
+    assert len(session.history.rows.children) == 2
+    assert session.assessment.attempt_id == attempts[1].id
+    assert not session.examples_button.disabled
+    session._reveal_examples()
+    assert clip.examples[0].text[:30] in session.examples.value.replace("&#x27;", "'")
+
+    form = session.assessment
+    form.difficulty.value = "9"
+    form.strategies["S4"].value = True
+    form.note.value = "rushed"
+    form._submit()
+    assert app.workbook.attempt(attempts[1].id).self_assessment["strategies"] == ["S4"]
+    assert "already the easiest level" in form.message.value  # beginner: cannot go lower
+    form.level = "intermediate"
+    form._submit()
+    assert "try a beginner clip next" in form.message.value
+    assert form.follow.description == "Show beginner clips"
+
+    send = session.history.form
+    send.ask(attempts[0].id, 1)
+    send.reviewer.value = "Dr Lee"
+    send.role.value = "peer"
+    send._submit()
+    assert app.workbook.attempt(attempts[0].id).sent_to[0]["role"] == "peer"
+    assert "sent to Dr Lee (peer)" in session.history.rows.children[0].children[0].value
+
+    app.show_library()
+    card = app.browser.cards.children[0]
+    assert "Practised 2 times" in card.children[0].value
+
+
+def test_the_clip_ending_can_start_the_recording(app, catalog):
+    app.body.children[0].name.value = "alex"
+    app.practise(catalog.clips[0])
+    sent = []
+    app.session.recorder.send = lambda content, buffers=None: sent.append(content)
+    app.session.player._handle_custom_msg({"kind": "ended", "at_ms": 5.0}, [])
+    assert sent == [{"kind": "record"}] and app.session.recorder.clip_ended_at_ms == 5.0
+    app.session.auto_record.value = False
+    app.session.player._handle_custom_msg({"kind": "ended", "at_ms": 6.0}, [])
+    assert len(sent) == 1
+
+
+def test_starting_the_app_imports_nothing_heavy(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from rupture_widgets.apps import practice_app; "
+            f"practice_app(trainee='alex', workspace=__import__('rupture_widgets.workbook')"
+            f".workbook.Workspace({str(tmp_path)!r})); "
+            "print(sorted(m for m in ('av', 'pandas', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(tmp_path))
+    assert out.stdout.strip().splitlines()[-1] == "[]"

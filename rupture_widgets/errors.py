@@ -5,6 +5,7 @@ short and messages stay consistent (the nbformat/nbclient habit).
 """
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -84,6 +85,33 @@ class InvalidRecord(RuptureError, ValueError):
         return cls(f"The {what} {where} is not valid: {reason}")
 
 
+def _os_reason(err: OSError) -> str:
+    if err.errno == errno.ENOSPC:
+        return "the disk is full"
+    if err.errno == errno.EDQUOT:
+        return "your disk quota is used up"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission was denied"
+    if err.errno == errno.EROFS:
+        return "the disk is read-only"
+    return err.strerror or type(err).__name__
+
+
+class StorageError(RuptureError, OSError):
+    """A file of the workbook could not be written (full disk, quota, permissions)."""
+
+    @classmethod
+    def could_not_write(cls, path: Path | str, err: OSError, consequence: str) -> "StorageError":
+        reason = _os_reason(err)
+        fix = ("Free some space (or ask whoever runs this server to), then try again."
+               if err.errno in (errno.ENOSPC, errno.EDQUOT) else
+               "Ask whoever runs this server to check the folder, then try again.")
+        return cls(err.errno, f"{path} could not be written: {reason}. {consequence} {fix}")
+
+    def __str__(self) -> str:  # OSError's own str() would prefix '[Errno 28]'
+        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
+
+
 class RecordingError(RuptureError):
     @classmethod
     def too_large(cls, path: Path | str, limit_bytes: int) -> "RecordingError":
@@ -100,6 +128,17 @@ class RecordingError(RuptureError):
     def damaged(cls, path: Path | str, detail: str) -> "RecordingError":
         return cls(f"The recording {path} is damaged in places ({detail}). It is kept unchanged "
                    "rather than replaced by a copy that would miss part of the answer.")
+
+    @classmethod
+    def write_failed(cls, path: Path | str, err: OSError) -> "RecordingError":
+        return cls(f"Your answer could not be written to {path}: {_os_reason(err)}. What was "
+                   "received before is kept (listed as incomplete); free some space and record "
+                   "again.")
+
+    @classmethod
+    def after_failed_write(cls, path: Path | str) -> "RecordingError":
+        return cls(f"Part of the recording {path} could not be written earlier, so nothing more "
+                   "can be added to it. What was received before is kept, as incomplete.")
 
     @classmethod
     def already_finished(cls, path: Path | str) -> "RecordingError":

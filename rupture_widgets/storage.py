@@ -14,6 +14,10 @@ operations that are safe when interrupted at any instant:
   ``atomic_writing`` truncates then writes), so a read can catch a half-written file. A parse
   failure is retried briefly before the file is declared unreadable.
 * ``set_aside`` - an unreadable notebook is renamed, never overwritten or deleted.
+* ``parse_json`` / ``dumps`` - strict JSON both ways, as JupyterLab and browsers read it: no NaN
+  or Infinity is ever written, one that was written by an older version reads as null, and JSON
+  nested deeper than ``MAX_DEPTH`` is unreadable rather than a RecursionError.
+* ``remove_stale_temp_files`` - the temp files of writes that were killed half-way.
 
 Nothing here knows what an attempt is; the workbook package owns the meaning.
 """
@@ -27,6 +31,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+#: Deeper than this is no notebook a person or JupyterLab made; nbformat itself recurses per
+#: level and fails near 1,000, and so would every reader after us.
+MAX_DEPTH = 100
+#: A temp file of ``atomic_write_text`` older than this belongs to a write that was killed.
+STALE_TEMP_S = 600.0
 
 #: How long a write waits for another process holding the workbook lock before giving up.
 LOCK_TIMEOUT_S = float(os.environ.get("RUPTURE_LOCK_TIMEOUT_S", "60"))
@@ -51,10 +61,75 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+class NotJSON(ValueError):
+    """Internal: text that strict JSON refuses (reason in args[0])."""
+
+
+def dumps(value: object, **kw) -> str:
+    """JSON text with no NaN or Infinity (``allow_nan=False``): strict readers refuse them."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    except ValueError as e:
+        raise NotJSON(f"a value is not a finite number ({e})") from None
+    except RecursionError:
+        raise NotJSON(f"nested more than {MAX_DEPTH} levels deep") from None
+
+
+def parse_json(text: str | bytes, repaired: list | None = None) -> object:
+    """Parse strict JSON; NaN/Infinity (written by an older version) become None, and each is
+    noted in ``repaired``. Raises NotJSON for anything unreadable, deep nesting included."""
+    def constant(name: str):
+        if repaired is not None:
+            repaired.append(name)
+        return None
+
+    try:
+        data = json.loads(text, parse_constant=constant)
+    except RecursionError:
+        raise NotJSON(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise NotJSON(f"not valid JSON: {e}") from None
+    if _depth_over(data, MAX_DEPTH):
+        raise NotJSON(f"nested too deeply (more than {MAX_DEPTH} levels)")
+    return data
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:  # iterative: the point is never to recurse as deep as the data
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            if d > limit:
+                return True
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return False
+
+
+def remove_stale_temp_files(directory: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Delete temp files ``atomic_write_text`` left in ``directory`` when a write was killed
+    (kill -9, power loss). Only old ones: a young one may be a write under way elsewhere."""
+    removed, now = [], time.time()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for e in entries:
+        if e.name.startswith(".") and e.name.endswith(_TEMP_SUFFIX) and e.is_file(
+                follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                if now - e.stat(follow_symlinks=False).st_mtime > older_than_s:
+                    os.unlink(e.path)
+                    removed.append(Path(e.path))
+    return removed
+
+
+_TEMP_SUFFIX = ".tmp"
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that no reader ever sees a partial file."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
@@ -85,11 +160,13 @@ class UnreadableFile(Exception):
     """Internal: the file exists but is not the JSON we expected (reason in args[0])."""
 
 
-def read_notebook_json(path: Path, retries: int = 5, wait_s: float = 0.03) -> dict | None:
+def read_notebook_json(path: Path, retries: int = 5, wait_s: float = 0.03,
+                       repaired: list | None = None) -> dict | None:
     """Parse ``path`` as a notebook-shaped JSON object; None if the file does not exist.
 
     Retries a failed parse a few times because JupyterLab may be half-way through rewriting the
-    file in place; raises UnreadableFile when it stays unreadable.
+    file in place; raises UnreadableFile when it stays unreadable. Non-finite numbers read as
+    None and are noted in ``repaired``.
     """
     reason = ""
     for attempt in range(retries + 1):
@@ -98,9 +175,9 @@ def read_notebook_json(path: Path, retries: int = 5, wait_s: float = 0.03) -> di
         except FileNotFoundError:
             return None
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            reason = f"not valid JSON: {e}"
+            data = parse_json(raw.decode("utf-8"), repaired)
+        except (UnicodeDecodeError, NotJSON) as e:
+            reason = str(e) if isinstance(e, NotJSON) else f"not valid JSON: {e}"
         else:
             if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
                 reason = "not a notebook (no list of cells)"
@@ -149,10 +226,11 @@ class Journal:
         self._line_count = 0
         self._ino = ino
         self.bad_lines: list[int] = []  # line numbers that could not be parsed (kept in the file)
+        self.repaired: list[str] = []  # NaN/Infinity an older version wrote, read as None
 
     def append(self, event: dict) -> None:
         """Append one event and fsync it. Call under the workbook lock."""
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        line = dumps(event, separators=(",", ":"), sort_keys=True)
         if "\n" in line:  # json.dumps never emits raw newlines; guard the line format anyway
             raise ValueError("journal events must serialise to one line")
         data = (line + "\n").encode("utf-8")
@@ -192,8 +270,8 @@ class Journal:
                 if not raw.strip():
                     continue
                 try:
-                    event = json.loads(raw)
-                except ValueError:
+                    event = parse_json(raw, self.repaired)
+                except NotJSON:
                     self.bad_lines.append(first_line + i + 1)
                     continue
                 if isinstance(event, dict):

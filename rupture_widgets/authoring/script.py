@@ -29,8 +29,8 @@ BEARDS = ("none", "stubble", "full")
 ROOMS = ("sage", "sand", "slate", "blush", "study")
 GENDERS = ("woman", "man", "non-binary")
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # always fullmatch ('$' allows a newline)
 MAX_LINE_CHARS = 240
 
 
@@ -133,7 +133,7 @@ def _choice(value, allowed, where: str, key: str, problems: list[str]):
 
 
 def _colour(value, where: str, key: str, problems: list[str]):
-    if value is not None and not _HEX.match(value):
+    if value is not None and not _HEX.fullmatch(value):
         problems.append(f"{where}: '{key}' should be a colour like '#a0663f', got {value!r}")
         return None
     return value
@@ -154,7 +154,7 @@ def _read_json(path: Path) -> dict:
 def parse_persona(data: dict, where: str, problems: list[str]) -> Persona | None:
     n = len(problems)
     pid = _get(data, "id", str, where, problems)
-    if pid is not None and not _ID.match(pid):
+    if pid is not None and not _ID.fullmatch(pid):
         problems.append(f"{where}: 'id' {pid!r} should be lower-case letters, digits and '-'")
     name = _get(data, "name", str, where, problems)
     age = _get(data, "age", int, where, problems)
@@ -227,7 +227,7 @@ def load_script(path: Path | str) -> ClipScript:
         problems.append(f"script: 'schema_version' is {version}; this version reads "
                         f"{SCHEMA_VERSION}")
     cid = _get(data, "id", str, w, problems)
-    if cid is not None and not _ID.match(cid):
+    if cid is not None and not _ID.fullmatch(cid):
         problems.append(f"script: 'id' {cid!r} should be lower-case letters, digits and '-'")
     title = _get(data, "title", str, w, problems)
     marker = _choice(_get(data, "marker", str, w, problems), tuple(tax.markers), w, "marker",

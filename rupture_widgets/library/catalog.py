@@ -19,7 +19,8 @@ from ..taxonomy import Taxonomy, load_taxonomy
 SCHEMA_VERSION = 1
 SALIENCE_MIN, SALIENCE_MAX = 1, 5  # the 3RS salience scale
 # Clip ids end up in file names, URLs and attempt records, so keep them to a portable alphabet.
-_CLIP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CLIP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # fullmatch: '$' would allow a '\n'
+
 _FILE_FIELDS = ("media", "captions", "poster")
 
 
@@ -120,6 +121,12 @@ def load_catalog(dir: str | os.PathLike | None = None,
     return catalog
 
 
+def _strict_json(text: str):
+    def refuse(name: str):
+        raise ValueError(f"{name} is not a number JSON allows")
+    return json.loads(text, parse_constant=refuse)
+
+
 def read_catalog(dir=None, taxonomy=None) -> tuple[Catalog, list[str]]:
     """Lenient load: the clips that are valid plus every problem, as 'clip-id: field: what'.
 
@@ -130,10 +137,12 @@ def read_catalog(dir=None, taxonomy=None) -> tuple[Catalog, list[str]]:
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     empty = Catalog(root=root, path=path, clips=(), personas={})
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _strict_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return empty, [f"catalog: file: {path} not found"]
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except RecursionError:
+        return empty, ["catalog: file: nested too deeply to read (thousands of levels)"]
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as e:
         return empty, [f"catalog: file: not valid JSON ({e})"]
     if not isinstance(data, dict):
         return empty, ["catalog: file: the top level should be an object"]
@@ -203,7 +212,7 @@ def _clip(raw, i: int, root: Path, tax: Taxonomy, personas: dict[str, Persona],
         problems.append(f"clips[{i}]: clip: should be an object")
         return None
     cid = raw.get("id")
-    if not isinstance(cid, str) or not _CLIP_ID.match(cid):
+    if not isinstance(cid, str) or not _CLIP_ID.fullmatch(cid):
         problems.append(f"clips[{i}]: id: {cid!r} is missing or not 1-64 letters, digits, "
                         "'.', '_' or '-'")
         return None

@@ -17,6 +17,7 @@ buffer (the next part follows the browser's ``playback-ack``).
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -189,7 +190,9 @@ class Recorder(anywidget.AnyWidget):
             raise RecordingError("There is no workbook to save the answer in; say who you are "
                                  "first.")
         self._view = content.get("view")
-        self._started_at_ms = float(content.get("started_at_ms") or 0)
+        started_ms = content.get("started_at_ms")
+        self._started_at_ms = (float(started_ms) if isinstance(started_ms, (int, float))
+                               and math.isfinite(started_ms) and started_ms > 0 else 0.0)
         self._recording = self.workbook.start_recording(
             clip_id=self.clip_id or None, marker=self.marker or None, level=self.level or None)
         self.error, self.error_code = "", ""
@@ -256,8 +259,11 @@ class Recorder(anywidget.AnyWidget):
         if onset_ms is not None and self.clip_ended_at_ms and self._started_at_ms:
             latency = (self._started_at_ms + float(onset_ms) - self.clip_ended_at_ms) / 1000
             latency_s = latency if latency >= 0 else None
-        started = (datetime.fromtimestamp(self._started_at_ms / 1000, timezone.utc)
-                   if self._started_at_ms else None)
+        try:  # the browser's clock, as sent: a broken one must not lose the answer
+            started = (datetime.fromtimestamp(self._started_at_ms / 1000, timezone.utc)
+                       if self._started_at_ms else None)
+        except (OverflowError, OSError, ValueError):
+            started = None
         attempt = self.workbook.log_attempt(
             clip_id=self.clip_id or "unknown", marker=self.marker, level=self.level,
             recording=path, duration_s=duration_s, started_at=started, latency_s=latency_s,

@@ -13,6 +13,8 @@ import uuid
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable
 
+from ..errors import InvalidRecord
+from ..storage import NotJSON, dumps
 from .records import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -26,8 +28,12 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 
 def cell_text(cell: dict) -> str:
-    """One cell, compact, on one line (the C JSON encoder: ~4x faster than ``indent=1``)."""
-    return json.dumps(cell, sort_keys=True, ensure_ascii=False)
+    """One cell, compact, on one line (the C JSON encoder: ~4x faster than ``indent=1``).
+    Strict JSON: a NaN or Infinity would make JupyterLab refuse the whole notebook."""
+    try:
+        return dumps(cell, sort_keys=True)
+    except NotJSON as e:
+        raise InvalidRecord.bad("cell", repr(cell.get("id")), str(e)) from None
 
 
 def notebook_text(cell_texts: list[str], metadata: dict) -> str:
@@ -38,21 +44,37 @@ def notebook_text(cell_texts: list[str], metadata: dict) -> str:
     changed cell is a one-line diff. JupyterLab re-indents it when a person saves.
     """
     return ('{\n "cells": [\n  ' + ",\n  ".join(cell_texts) + "\n ],\n"
-            f' "metadata": {json.dumps(metadata, sort_keys=True, ensure_ascii=False)},\n'
+            f' "metadata": {dumps(metadata, sort_keys=True)},\n'
             ' "nbformat": 4,\n "nbformat_minor": 5\n}\n')
 
 
 # -- render out: records as cells -------------------------------------------------------------
 
+#: What makes markdown mid-line: emphasis, code, links and images, strikethrough, tables, math
+#: (JupyterLab renders $...$) and autolinks (the ':' of 'http:'). A backslash shows each as
+#: typed, so no image is fetched (a tracking pixel) and nothing becomes a link. '<', '>', '&'
+#: and quotes become HTML entities instead.
+_INLINE = re.compile(r"([\\`*_\[\]!~|$:])")
+#: What makes a block at the start of a line: a heading, list, quote, rule or code block.
+_BLOCK_START = re.compile(r"^(\d*)([#+=.)-])")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
 def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text a person typed, made safe for a markdown cell: markdown and HTML shown as typed,
+    line breaks kept as <br> so that no line of it can start a block."""
+    text = _INLINE.sub(r"\\\1", str(text).strip())
+    text = _BLOCK_START.sub(r"\1\\\2", text)
+    return _NEWLINES.sub("<br>", html.escape(text, quote=True))
 
 
 def _when(iso: str) -> str:
     return f"{iso[:10]} {iso[11:16]} UTC"
 
 
-def _clock(seconds: float) -> str:
+def _clock(seconds: float | None) -> str:
+    if seconds is None:  # a NaN an older version journaled, read back as unknown
+        return "an unknown moment"
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
@@ -84,7 +106,7 @@ def _attempt_markdown(rec: dict, n: int, tax) -> str:
                                             f"{_when(s['at'])})" for s in rec["sent_to"]))
     if rec["recording"]:
         lines.append(f'<video controls preload="metadata" width="480" '
-                     f'src="{_esc(rec["recording"])}"></video>')
+                     f'src="{html.escape(rec["recording"], quote=True)}"></video>')
     else:
         lines.append("_No recording._")
     return "\n\n".join(lines) + "\n"
@@ -105,7 +127,7 @@ def _feedback_markdown(n: int, feedback: list[dict], note: str, tax) -> str:
         for c in f["comments"]:
             block.append(f"- At {_clock(c['t'])}: {_esc(c['text'])}")
         if f["summary"]:
-            block.append("\n" + "\n".join(f"> {_esc(line)}" for line in f["summary"].splitlines()))
+            block.append("\n> " + _esc(f["summary"].strip()))
         parts.append("\n".join(block))
     if not feedback:
         parts.append("_No feedback yet._")

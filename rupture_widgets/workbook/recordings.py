@@ -58,6 +58,9 @@ class Recording:
         self.finished = self.final_path.exists() and not self.part_path.exists()
         self.duration_s: float | None = None
         self.chunks = 0  # appended by this object (the recorder compares it with the browser's)
+        # A chunk that could not be written (full disk) leaves a hole: nothing after it would
+        # play, so the recording takes no more chunks and is never called complete.
+        self.write_failed = False
         if self.part_path.exists():  # resuming after a kernel restart: walk what is there
             self._scanner = webm.scan_file(self.part_path)
             self.bytes_written = self.part_path.stat().st_size  # counts against the cap
@@ -77,17 +80,32 @@ class Recording:
         """
         if self.finished:
             raise RecordingError.already_finished(self.final_path)
+        if self.write_failed:
+            raise RecordingError.after_failed_write(self.part_path)
         chunk = bytes(chunk)  # accept memoryview/bytearray from widget buffers
         if not self.bytes_written:
             chunk = webm.with_duration_slot(chunk) or chunk
         if self.bytes_written + len(chunk) > self.max_bytes:
             raise RecordingError.too_large(self.part_path, self.max_bytes)
         new_file = not self.part_path.exists()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.part_path, "ab") as f:
-            f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.part_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:  # unbuffered, so nothing of a failed chunk can be flushed after the cut below
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            except OSError:
+                # whatever part of the chunk landed is torn data: cut it off again
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, self.bytes_written)
+                raise
+            finally:
+                os.close(fd)
+        except OSError as e:
+            self.write_failed = True
+            raise RecordingError.write_failed(self.part_path, e) from e
         if new_file:
             fsync_dir(self.directory)
         self.bytes_written += len(chunk)
@@ -106,6 +124,8 @@ class Recording:
             raise RecordingError.already_finished(self.final_path)
         if not self.part_path.exists():
             raise RecordingError.undecodable(self.part_path, "no data was recorded")
+        if self.write_failed:
+            raise RecordingError.after_failed_write(self.part_path)
         scan = self._scanner.finish()
         if scan.damaged:
             raise RecordingError.damaged(self.part_path, (

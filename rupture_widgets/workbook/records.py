@@ -7,6 +7,7 @@ Records written by an older version are brought up to date by the ``UPGRADES`` c
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,12 @@ from ..taxonomy import load_taxonomy
 TRAINEE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Record ids become cell ids ('feedback-' + id must fit nbformat's 64 characters) and file names.
 RECORD_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,54}")
+#: File names Windows reserves for devices (also with any extension): a trainee folder named
+#: CON cannot be created, copied or unzipped there.
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+#: Timestamps outside these years are a broken clock or a hand-edited file, not a practice.
+_YEARS = (1970, 2999)
 #: The schema's maxLength for a self-assessment note, checked here so the message is plain.
 MAX_NOTE_CHARS = 10_000
 
@@ -87,6 +94,9 @@ def check_trainee_id(trainee_id: object) -> str:
         raise InvalidTraineeId.because(trainee_id, f"it is {len(trainee_id)} characters long")
     if ".." in trainee_id:
         raise InvalidTraineeId.because(trainee_id, "it contains '..'")
+    if trainee_id.split(".")[0].upper() in _WINDOWS_RESERVED:
+        raise InvalidTraineeId.because(trainee_id, "it is a name Windows reserves for a device, "
+                                       "so its folder could not be copied to Windows")
     if not TRAINEE_ID_RE.fullmatch(trainee_id):
         raise InvalidTraineeId.because(trainee_id, "it contains characters that are not allowed "
                                        "(such as '/', '\\', spaces or control characters)")
@@ -121,7 +131,8 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
         created_at = utc_iso(started_at)
     except InvalidRecord:
         raise InvalidRecord.bad("attempt", where, f"started_at should be a datetime or ISO-8601 "
-                                f"text, got {started_at!r}") from None
+                                f"text between the years {_YEARS[0]} and {_YEARS[1]}, got "
+                                f"{started_at!r}") from None
     rec = {"id": attempt_id, "trainee_id": trainee_id, "clip_id": clip_id, "marker": marker,
            "level": level, "created_at": created_at,
            "recording": _relative_recording(trainee_dir, recording, where),
@@ -161,6 +172,7 @@ def orphan_record(trainee_dir: Path, trainee_id: str, attempt_id: str, path: Pat
 def utc_iso(value: datetime | str | None) -> str:
     if value is None:
         return utc_now()
+    given = value
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -168,8 +180,28 @@ def utc_iso(value: datetime | str | None) -> str:
             raise InvalidRecord.bad("timestamp", repr(value), "expected ISO-8601") from None
     if not isinstance(value, datetime):
         raise InvalidRecord.bad("timestamp", repr(value), "expected a datetime or ISO-8601 text")
-    value = value.astimezone(timezone.utc)  # naive datetimes are taken as local time
+    try:
+        value = value.astimezone(timezone.utc)  # naive datetimes are taken as local time
+    except (OverflowError, ValueError):
+        value = None
+    if value is None or not _YEARS[0] <= value.year <= _YEARS[1]:
+        raise InvalidRecord.bad("timestamp", repr(given), f"expected a time between the years "
+                                f"{_YEARS[0]} and {_YEARS[1]}")
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_text(value: object, what: str, where: str) -> str:
+    """Text that can be written: a lone surrogate (half an emoji, from a broken paste or
+    client) cannot be stored as UTF-8 and would fail the write with a raw UnicodeEncodeError."""
+    if not isinstance(value, str):
+        raise InvalidRecord.bad("record", where, f"{what} should be text, got {value!r:.80}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidRecord.bad("record", where, f"the {what} contains characters that are not "
+                                f"valid Unicode (at position {e.start}); retype that part (an "
+                                "emoji or a symbol may have been pasted in half)") from None
+    return value
 
 
 def _relative_recording(trainee_dir: Path, recording, where: str) -> str | None:
@@ -186,15 +218,21 @@ def _relative_recording(trainee_dir: Path, recording, where: str) -> str | None:
 def _seconds(value, name: str, where: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise InvalidRecord.bad("attempt", where, f"{name} should be seconds (0 or more), "
-                                f"got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value < 0):
+        raise InvalidRecord.bad("attempt", where, f"{name} should be a finite number of seconds "
+                                f"(0 or more), got {value!r}")
     return float(value)
 
 
-def _strategies(tax, strategies: Iterable[str], where: str) -> list[str]:
+def _strategies(tax, strategies: Iterable[str] | None, where: str) -> list[str]:
+    if strategies is None:
+        return []
     if isinstance(strategies, str):
         strategies = [strategies]
+    if not isinstance(strategies, (list, tuple, set, frozenset)):
+        raise InvalidRecord.bad("record", where, f"strategies should be a list of strategy ids, "
+                                f"got {strategies!r:.80}")
     out = []
     for s in strategies:
         if s not in tax.strategies:
@@ -210,8 +248,7 @@ def self_assessment_record(tax, where: str, difficulty: Any = None, strategies=(
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 0 <= difficulty <= 10:
         raise InvalidRecord.bad("self-assessment", where, f"difficulty should be a whole number "
                                 f"from 0 to 10, got {difficulty!r}")
-    if not isinstance(note, str):
-        raise InvalidRecord.bad("self-assessment", where, f"note should be text, got {note!r}")
+    note = check_text(note, "self-assessment note", where)
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidRecord.bad("self-assessment", where, f"the note is {len(note):,} "
                                 f"characters; keep it to {MAX_NOTE_CHARS:,} or fewer")
@@ -233,6 +270,7 @@ def check_reviewer(reviewer: Any, role: Any, where: str) -> str:
     roles = load_taxonomy().roles
     if not isinstance(reviewer, str) or not reviewer.strip():
         raise InvalidRecord.bad("reviewer", where, f"a reviewer name is needed, got {reviewer!r}")
+    check_text(reviewer, "reviewer's name", where)
     if role not in roles:
         raise InvalidRecord.bad("reviewer role", where, f"{role!r} is not one of {list(roles)}")
     return reviewer.strip()
@@ -256,14 +294,15 @@ def feedback_record(tax, attempt_id: str, *, reviewer: str, role: str, ratings,
     clean_comments = []
     for c in comments:
         t, text = (c.get("t"), c.get("text")) if isinstance(c, dict) else (None, None)
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not t >= 0:
-            raise InvalidRecord.bad("feedback", where, f"comment {c!r} needs 't', the moment "
-                                    "in seconds (0 or more)")
+        if (isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t)
+                or t < 0):
+            raise InvalidRecord.bad("feedback", where, f"comment {c!r:.120} needs 't', the "
+                                    "moment in seconds (a finite number, 0 or more)")
         if not isinstance(text, str) or not text.strip():
-            raise InvalidRecord.bad("feedback", where, f"comment {c!r} needs some 'text'")
+            raise InvalidRecord.bad("feedback", where, f"comment {c!r:.120} needs some 'text'")
+        check_text(text, "comment", where)
         clean_comments.append({"t": float(t), "text": text})
-    if not isinstance(summary, str):
-        raise InvalidRecord.bad("feedback", where, f"summary should be text, got {summary!r}")
+    summary = check_text(summary, "summary", where)
     rec = {"id": new_record_id(), "attempt_id": attempt_id, "reviewer": reviewer,
            "role": role, "created_at": utc_now(), "ratings": ratings,
            "strategies": _strategies(tax, strategies, where), "comments": clean_comments,

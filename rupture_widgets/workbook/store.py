@@ -17,7 +17,6 @@ This module is the store's public face; records (ids, typed records, checks) liv
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -27,9 +26,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import (CorruptWorkbook, CorruptWorkbookWarning, InvalidRecord, InvalidTraineeId,
-                     UnknownAttempt)
-from ..storage import (Journal, UnreadableFile, atomic_write_text, locked, read_notebook_json,
-                       set_aside, utc_now)
+                      StorageError, UnknownAttempt)
+from ..storage import (Journal, UnreadableFile, atomic_write_text, dumps, locked,
+                       parse_json, read_notebook_json, remove_stale_temp_files, set_aside,
+                       utc_now)
 from ..taxonomy import load_taxonomy
 from . import paths
 from .cells import CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, workbook_text
@@ -45,6 +45,10 @@ __all__ = ["Workspace", "Workbook", "Attempt", "Feedback", "check_trainee_id", "
            "TRAINEE_ID_RE", "RECORD_ID_RE"]
 
 log = logging.getLogger(__name__)
+
+_NOT_SAVED = "This change was not saved; nothing saved before was lost."
+_IN_JOURNAL = ("The change is kept in the journal {journal} and goes into the notebook at the "
+               "next save; the notebook itself is unchanged, and nothing was lost.")
 
 
 class Workspace:
@@ -99,10 +103,14 @@ class Workbook:
         """A new recording; its sidecar lets ``incomplete_recordings`` say what it was for."""
         attempt_id = check_record_id(attempt_id or new_record_id())
         self._check_inside_root()
-        self.recordings_dir.mkdir(parents=True, exist_ok=True)
         sidecar = {"attempt_id": attempt_id, "clip_id": clip_id, "marker": marker,
                    "level": level, "started_at": utc_now()}
-        atomic_write_text(paths.sidecar_file(self.recordings_dir, attempt_id), json.dumps(sidecar))
+        path = paths.sidecar_file(self.recordings_dir, attempt_id)
+        try:
+            self.recordings_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, dumps(sidecar))
+        except OSError as e:
+            raise StorageError.could_not_write(path, e, _NOT_SAVED) from e
         return Recording(self.recordings_dir, attempt_id, max_bytes=max_bytes, relative_to=self.dir)
 
     def recording_path(self, attempt_id: str) -> Path | None:
@@ -156,7 +164,7 @@ class Workbook:
 
     def _sidecar(self, attempt_id: str) -> dict:
         try:
-            data = json.loads(paths.sidecar_file(self.recordings_dir, attempt_id).read_text("utf-8"))
+            data = parse_json(paths.sidecar_file(self.recordings_dir, attempt_id).read_bytes())
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
@@ -281,17 +289,28 @@ class Workbook:
     def _write(self, change: Callable[[WorkbookState], list[dict]]) -> None:
         with self._thread_lock:
             self._check_inside_root()
-            self.dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StorageError.could_not_write(self.dir, e, _NOT_SAVED) from e
             with locked(self.lock_path):
                 state = self._load(for_write=True)
                 events = state.adopt + change(state)
                 stamp = utc_now()
                 for ev in events:  # journal first: from here on the change survives anything
-                    self._journal.append({"v": SCHEMA_VERSION, "at": stamp, **ev})
+                    try:
+                        self._journal.append({"v": SCHEMA_VERSION, "at": stamp, **ev})
+                    except OSError as e:
+                        raise StorageError.could_not_write(self.journal_path, e, _NOT_SAVED) from e
                     state.apply(ev)
-                tax = load_taxonomy()
-                atomic_write_text(self.path, workbook_text(self.trainee_id, state, tax,
-                                                           self._cell_cache))
+                text = workbook_text(self.trainee_id, state, load_taxonomy(), self._cell_cache)
+                try:
+                    atomic_write_text(self.path, text)
+                except OSError as e:
+                    raise StorageError.could_not_write(self.path, e, _IN_JOURNAL.format(
+                        journal=self.journal_path)) from e
+                for folder in (self.dir, self.recordings_dir):  # we hold the lock: tidy up
+                    remove_stale_temp_files(folder)
 
     def _load(self, for_write: bool) -> WorkbookState:
         state = WorkbookState()
@@ -303,14 +322,22 @@ class Workbook:
         if self._journal.bad_lines:
             log.warning("%s has unreadable lines %s (kept in the file, skipped)",
                         self.journal_path, self._journal.bad_lines[:10])
+        if self._journal.repaired:
+            log.warning("%s held %d non-finite numbers (written by an older version); read as "
+                        "unknown", self.journal_path, len(self._journal.repaired))
+        repaired: list[str] = []
         try:
-            nb = read_notebook_json(self.path, retries=5 if for_write else 2)
+            nb = read_notebook_json(self.path, retries=5 if for_write else 2, repaired=repaired)
         except UnreadableFile as e:
             kept = set_aside(self.path) if for_write else None
             err = CorruptWorkbook.unreadable(self.path, str(e), kept_as=kept)
             warnings.warn(str(err), CorruptWorkbookWarning, stacklevel=4)
             log.warning("%s", err)
             nb = None
+        if repaired:
+            log.warning("%s held %d non-finite numbers (NaN or Infinity, which JupyterLab "
+                        "refuses); read as unknown, and written back without them",
+                        self.path, len(repaired))
         if nb is not None:
             merge_notebook(nb, state)
         return state

@@ -103,3 +103,17 @@ def test_the_name_box_shows_why_a_workbook_cannot_be_opened(workspace, catalog, 
     gate._open_workbook = refuse
     gate.name.value = "Alex"
     assert "could not be read (disk trouble)" in gate.problem.value and app.workbook is None
+
+
+def test_a_note_that_is_not_valid_unicode_is_refused_in_plain_words_and_kept(session, webm_3s):
+    answer(session, webm_3s)
+    form = session.assessment
+    form.difficulty.value = "4"
+    form.note.value = "I froze \ud83d"  # half an emoji: what a broken paste can leave
+    form._submit()
+    assert "not valid Unicode" in form.message.value and "role='alert'" in form.message.value
+    assert form.note.value == "I froze \ud83d"
+    aid = form.attempt_id
+    answer(session, webm_3s)  # moving on keeps it as a draft rather than losing it
+    assert form.drafts[aid][1][2] == "I froze \ud83d"
+    assert "not valid Unicode" in form.message.value

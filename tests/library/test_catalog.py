@@ -137,3 +137,24 @@ def test_default_dir_is_the_repo_clips_folder_unless_rupture_clips_is_set(small_
     monkeypatch.setenv("RUPTURE_CLIPS", str(small_library))
     assert default_clips_dir() == small_library
     assert [c.id for c in load_catalog()][:2] == ["a-c3", "b-w1"]
+
+
+def test_a_clip_id_ending_in_a_newline_is_refused(tmp_path):
+    lib = tmp_path / "clips"
+    shutil.copytree(REPO_CLIPS, lib)
+    data = json.loads((lib / "catalog.json").read_text())
+    data["clips"][0]["id"] += "\n"
+    (lib / "catalog.json").write_text(json.dumps(data))
+    with pytest.raises(CatalogError) as e:
+        load_catalog(lib)
+    assert any(p.startswith(repr(data["clips"][0]["id"])) or "id" in p for p in e.value.problems)
+    assert len(e.value.problems) == 1
+
+
+def test_a_catalog_nested_1000_deep_is_reported_not_a_crash(tmp_path):
+    lib = tmp_path / "clips"
+    shutil.copytree(REPO_CLIPS, lib)
+    text = (lib / "catalog.json").read_text().rstrip()
+    (lib / "catalog.json").write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(CatalogError, match="nested too deeply"):
+        load_catalog(lib)

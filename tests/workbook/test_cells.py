@@ -28,7 +28,7 @@ def test_an_attempt_and_its_feedback_as_cells():
                                      "attempt": attempt()}
     warmth = next(it.label for it in TAX.rubric_items if it.id == "warmth")
     assert f"- Ratings: {warmth.replace('&', '&amp;')} 4/5" in f.source
-    assert "- At 0:03.0: a &lt;good&gt; pause" in f.source and "> Well done\n> again" in f.source
+    assert "- At 0:03.0: a &lt;good&gt; pause" in f.source and "> Well done<br>again" in f.source
     assert f.source.rstrip().endswith(NOTES_MARK)
     assert f.metadata["rupture"]["feedback"] == [FEEDBACK]
     assert nb.metadata["rupture"] == {"kind": "workbook", "schema_version": SCHEMA_VERSION,

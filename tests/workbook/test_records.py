@@ -77,10 +77,10 @@ def test_a_checked_attempt(new_attempt, tmp_path):
     ({"level": "expert"}, "level 'expert' is not one of ['beginner'"),
     ({"recording": "/etc/passwd"}, "recording '/etc/passwd' is not inside"),
     ({"recording": "../bob/recordings/x.webm"}, "is not inside the trainee's folder"),
-    ({"duration_s": -1}, "duration_s should be seconds (0 or more), got -1"),
-    ({"latency_s": "2s"}, "latency_s should be seconds (0 or more), got '2s'"),
-    ({"started_at": "yesterday"}, "started_at should be a datetime or ISO-8601 text, got "
-                                 "'yesterday'"),
+    ({"duration_s": -1}, "duration_s should be a finite number of seconds (0 or more), got -1"),
+    ({"latency_s": "2s"}, "latency_s should be a finite number of seconds (0 or more), got '2s'"),
+    ({"started_at": "yesterday"}, "started_at should be a datetime or ISO-8601 text between "
+                                 "the years 1970 and 2999, got 'yesterday'"),
     ({"status": "finished"}, "'finished'"),
     ({"self_assessment": {"difficulty": 3, "strategies": ["S99"]}}, "strategy 'S99' is not one"),
     ({"self_assessment": {"difficulty": 11}}, "from 0 to 10, got 11"),

@@ -206,7 +206,7 @@ def test_feedback_is_validated_stored_and_rendered(wb):
     cell = cells_by_id(read_valid(wb.path))[f"feedback-{a.id}"]
     assert cell.metadata["rupture"]["feedback"] == [f.to_record()]
     assert "Empathy 4/5" in cell.source and "At 1:05.5: x" in cell.source
-    assert "good &lt;pause&gt;" in cell.source and "> Try naming it sooner." in cell.source
+    assert "good &lt;pause&gt;" in cell.source and "> Warm.<br>Try naming it sooner." in cell.source
     assert "No feedback yet" not in cell.source
 
 

@@ -7,6 +7,7 @@ PyAV is imported here, never in the catalog, so the trainee app's start-up stays
 """
 from __future__ import annotations
 
+import os
 import re
 import struct
 import sys
@@ -41,6 +42,9 @@ def check_library(dir=None) -> list[str]:
 
 def _check(root: Path) -> tuple[int, list[str]]:
     catalog, problems = read_catalog(root)
+    problems += [f"library: {rel!r}: a link that leads outside the clip library (to {target}); "
+                 "the server would hand out whatever it points at, so remove it or copy the "
+                 "file in" for rel, target in links_leading_out(root)]
     for clip in catalog.clips:  # only clips the catalog accepted: their files exist
         media_s, media_problems = check_media(clip)
         problems += media_problems
@@ -48,6 +52,29 @@ def _check(root: Path) -> tuple[int, list[str]]:
                      for p in check_captions(clip.captions_path, media_s or clip.duration_s)]
         problems += [f"{clip.id}: poster: {p}" for p in check_poster(clip.poster_path)]
     return len(catalog.clips), problems
+
+
+def links_leading_out(root: Path) -> list[tuple[str, Path]]:
+    """(path relative to the library, where it leads) for every symbolic link below ``root``
+    whose target is outside it, or broken. Links are not followed into, so a link to a
+    folder is one entry, never a walk through someone else's files."""
+    root = Path(root)
+    real_root = root.resolve()
+    found = []
+    for folder, dirs, files in os.walk(root):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                continue
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # broken or a loop
+                target = Path(os.readlink(path))
+                found.append((path.relative_to(root).as_posix(), target))
+                continue
+            if not target.is_relative_to(real_root):
+                found.append((path.relative_to(root).as_posix(), target))
+    return found
 
 
 # --- media ---------------------------------------------------------------------------------

@@ -125,6 +125,9 @@ class Recorder(anywidget.AnyWidget):
         path = self.workbook.recording_path(attempt_id) if self.workbook else None
         if path is None:
             raise RecordingError.undecodable(attempt_id, "its recording file is missing")
+        if not self.workbook.owns_recording(path):  # checked again here: this sends the bytes
+            raise RecordingError(f"{path} is not one of this trainee's recordings, so it is not "
+                                 "played.")
         self.play_file(path, label=f"Your recorded answer {attempt_id}")
 
     def play_file(self, path: Path | str, mime_type: str = "video/webm",

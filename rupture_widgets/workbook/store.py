@@ -118,7 +118,16 @@ class Workbook:
         candidates = [self.dir / rec] if rec else []
         candidates += [paths.recording_file(self.recordings_dir, attempt_id),
                        paths.part_file(self.recordings_dir, attempt_id)]
-        return next((p for p in candidates if p.exists()), None)
+        return next((p for p in candidates if self.owns_recording(p)), None)
+
+    def owns_recording(self, path: Path | str) -> bool:
+        """Whether ``path`` is a file directly in this trainee's own recordings folder once every
+        link is followed (docs/decisions.md #9): playback never reaches anyone else's."""
+        own = self.dir.resolve() / paths.RECORDINGS
+        if self.recordings_dir.resolve() != own:  # the recordings folder is itself a link
+            return False
+        full = Path(path).resolve()
+        return full.parent == own and full.is_file()
 
     def incomplete_recordings(self, min_age_s: float = 30.0) -> list[Attempt]:
         """Adopt recordings never logged (tab closed, kernel died) as 'incomplete' attempts,
@@ -275,11 +284,16 @@ class Workbook:
 
     # -- the merge ------------------------------------------------------------------------
     def _check_inside_root(self) -> None:
-        """Refuse a workbook folder that a symlink points outside the workspace."""
+        """Refuse a trainee folder that is a link: out of the workspace, or to another
+        trainee's folder (whose recordings it would then play)."""
         root = self.workspace.root
-        if not self.dir.resolve().is_relative_to(root.resolve()):
+        real = self.dir.resolve()
+        if not real.is_relative_to(root.resolve()):
             raise InvalidTraineeId.because(self.trainee_id, "its folder points outside the "
                                            f"workspace {root}")
+        if real != paths.trainees_dir(root).resolve() / self.trainee_id:
+            raise InvalidTraineeId.because(self.trainee_id, f"its folder is a link to {real}, "
+                                           "and a trainee's folder must be their own")
 
     def _read(self) -> WorkbookState:
         with self._thread_lock:

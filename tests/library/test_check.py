@@ -158,3 +158,20 @@ def test_an_mp4_without_an_index_box_is_named(tmp_path):
 def test_a_poster_that_is_not_an_image_is_named(tmp_path):
     (tmp_path / "poster.jpg").write_text("<html>404 not found</html>")
     assert check_poster(tmp_path / "poster.jpg") == ["not a JPEG, PNG or WebP image"]
+
+
+def test_a_link_in_the_library_that_leads_out_of_it_is_refused(tmp_path):
+    root = tmp_path / "clips"
+    write_catalog(root, [make_clip(root, "good")])
+    workspace = tmp_path / "workspace" / "trainees" / "bob" / "recordings"
+    workspace.mkdir(parents=True)
+    (workspace / "answer.webm").write_bytes(b"bob's face")
+    (root / "media" / "bob.mp4").symlink_to(workspace / "answer.webm")  # named like a clip
+    (root / "workspace").symlink_to(tmp_path / "workspace")  # a whole folder
+    (root / "media" / "alias.mp4").symlink_to(root / "media" / "good.mp4")  # inside: fine
+    problems = check_library(root)
+    out = [p for p in problems if "leads outside" in p]
+    assert len(out) == 2, problems
+    assert any("media/bob.mp4" in p for p in out) and any("'workspace'" in p for p in out)
+    assert not any("alias.mp4" in p for p in problems)
+    assert main(str(root)) == 1

@@ -106,7 +106,7 @@ def run(rounds: int = 5, short_s: float = 5, long_s: float = 120, idle_s: float 
                 browser = launch(p, camera)
                 page = browser.new_context(permissions=["camera", "microphone"]).new_page()
                 page.set_default_timeout(120_000)
-                page.goto(server.url)
+                page.goto(server.app_url)
                 page.get_by_role("button", name=f"Practise: {clip.title}").first.click()
                 watch_recorder(page)
                 page.get_by_role("checkbox", name="Start recording when the clip ends").uncheck()

@@ -91,12 +91,12 @@ def run(rounds: int = 5) -> dict:
         try:
             with sync_playwright() as p:
                 browser = launch(p)
-                time_to_interactive(browser, app.url, "Practise:")  # warm the OS file cache
-                time_to_interactive(browser, base.url, "Ready")
+                time_to_interactive(browser, app.app_url, "Practise:")  # warm the OS file cache
+                time_to_interactive(browser, base.app_url, "Ready")
                 for r in range(rounds):
                     time.sleep(PAUSE_S)
-                    app_s.append(time_to_interactive(browser, app.url, "Practise:"))
-                    base_s.append(time_to_interactive(browser, base.url, "Ready"))
+                    app_s.append(time_to_interactive(browser, app.app_url, "Practise:"))
+                    base_s.append(time_to_interactive(browser, base.app_url, "Ready"))
                     print(f"  round {r + 1}: practice app {app_s[-1]:.2f} s, "
                           f"one-widget notebook {base_s[-1]:.2f} s", flush=True)
                 browser.close()

@@ -4,14 +4,26 @@ Voilà serves files relative to its root folder, so the root is the project fold
 library ``clips/`` must be reachable); ``notebooks/voila.json`` allow-lists only clip media and
 raises the websocket message cap (docs/decisions.md #4, #7). Kernels inherit this process's environment,
 which is how the app learns the workspace, the trainee and the served root.
+
+Access is Jupyter's own (docs/security.md): ``voila.json`` turns on Voilà's token
+(``Voila.auto_token``; the token is read from ``$JUPYTER_TOKEN``, which ``rupture serve`` sets to
+a fresh random one unless it is already set) and the Host check (``allow_remote_access`` false:
+only 127.0.0.1, localhost and loopback addresses), so neither another local process nor a web
+page (DNS rebinding) can open a kernel. The URL with the token is printed, as ``jupyter lab``
+does; the first visit with it sets the login cookie that the page's websocket and later requests
+use. Voilà runs as ``server.app.PracticeVoila``: Voilà with the clip files route confined.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import secrets
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from ..errors import RuptureError
@@ -28,7 +40,7 @@ def voila_command(port: int = 8866, *, open_browser: bool = False,
                   notebook: Path = NOTEBOOK, root: Path = PROJECT) -> list[str]:
     """The Voilà command line (configuration that is not a dict goes here; dicts such as
     tornado_settings must stay in voila.json, where they keep their types)."""
-    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
+    cmd = [sys.executable, "-m", "rupture_widgets.server.app", str(notebook), f"--port={port}",
            "--Voila.ip=127.0.0.1", f"--Voila.root_dir={root}",
            f"--Voila.config_file_paths={notebook.parent}"]
     if not open_browser:
@@ -44,6 +56,8 @@ def serve_environment(workspace: str | os.PathLike | None = None, trainee: str |
     chosen = workspace or env.get("RUPTURE_WORKSPACE") or "workspace"
     env["RUPTURE_WORKSPACE"] = str(check_workspace(Path(chosen).expanduser().resolve(), root))
     env["RUPTURE_SERVER_ROOT"] = str(root)
+    # Voilà's token (voila.json: Voila.auto_token reads it from here), as `jupyter lab` uses it
+    env["JUPYTER_TOKEN"] = env.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     if trainee:
         env["RUPTURE_TRAINEE"] = trainee
     return env
@@ -81,9 +95,12 @@ def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = 
         raise RuptureError(f"The practice app {NOTEBOOK} is missing; run `rupture serve` from a "
                            "checkout of rupture-widgets (pip install -e .).")
     env = serve_environment(workspace, trainee)
-    cmd = voila_command(port, open_browser=open_browser)
-    print(f"Practice app: http://127.0.0.1:{port}/  (workspace: {env['RUPTURE_WORKSPACE']})",
-          flush=True)
+    # Voilà's own --open would open the URL without the token (its login page): open it here
+    cmd = voila_command(port)
+    url = app_url(port, env)
+    print(f"Practice app: {url}  (workspace: {env['RUPTURE_WORKSPACE']})", flush=True)
+    if open_browser:
+        _open_browser_when_listening(url, port, env)
     if os.name == "posix":
         sys.stderr.flush()
         os.chdir(PROJECT)
@@ -92,3 +109,42 @@ def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = 
         return subprocess.call(cmd, env=env, cwd=PROJECT)
     except KeyboardInterrupt:
         return 0
+
+
+def app_url(port: int, env: dict[str, str]) -> str:
+    """The app's address with its token, as ``jupyter lab`` prints it."""
+    return f"http://127.0.0.1:{port}/?token={env['JUPYTER_TOKEN']}"
+
+
+def _open_browser_when_listening(url: str, port: int, env: dict[str, str]) -> None:
+    """Open ``url`` once the port listens, from a helper that outlives the exec. Like Jupyter, the
+    browser is given a private redirect file, not the token on its command line."""
+    subprocess.Popen([sys.executable, "-c",
+                      "from rupture_widgets.server.serve import _opener; _opener()"],
+                     env={**env, "RUPTURE_OPEN_URL": url, "RUPTURE_OPEN_PORT": str(port)},
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
+def _opener(timeout: float = 60.0) -> None:
+    import webbrowser
+    from html import escape
+
+    url, port = os.environ["RUPTURE_OPEN_URL"], int(os.environ["RUPTURE_OPEN_PORT"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    else:
+        return
+    fd, path = tempfile.mkstemp(suffix=".html", prefix="rupture-open-")  # mode 0600
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f'<!DOCTYPE html><meta http-equiv="refresh" content="0;url={escape(url)}">'
+                f'<a href="{escape(url)}">Open the practice app</a>')
+    try:
+        webbrowser.open(Path(path).as_uri())
+        time.sleep(30)  # let the browser read it
+    finally:
+        os.unlink(path)

@@ -90,6 +90,7 @@ class Recording:
         new_file = not self.part_path.exists()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # 0600: a recording of a face and voice is readable by its owner only
             fd = os.open(self.part_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:  # unbuffered, so nothing of a failed chunk can be flushed after the cut below
                 view = memoryview(chunk)
@@ -170,6 +171,7 @@ class Recording:
                     "could be copied"))
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
+            os.chmod(tmp, 0o600)  # a recording is its owner's alone, like the part file
             os.replace(tmp, self.final_path)
             fsync_dir(self.directory)
         except BaseException:

@@ -62,6 +62,9 @@ class Server:
     def __init__(self, cmd: list[str], port: int, env: dict, cwd: Path, log: Path):
         self.port, self.log = port, log
         self.url = f"http://127.0.0.1:{port}/"
+        # what `rupture serve` prints: the first visit with the token sets the login cookie
+        self.token = env.get("JUPYTER_TOKEN", "")
+        self.app_url = f"{self.url}?token={self.token}" if self.token else self.url
         self._log = open(log, "wb")
         self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)

@@ -41,7 +41,7 @@ def test_an_added_clip_plays_in_the_practice_app_and_can_be_answered(page, tmp_p
     server = Server(voila_command(port, notebook=served / "notebooks" / "practice.ipynb",
                                   root=served), port, env, served, tmp_path / "voila.log")
     try:
-        page.goto(server.url)
+        page.goto(server.app_url)
         page.get_by_role("button", name="Practise: Nothing has changed").click()
         watch_recorder(page)
         player = page.locator("video.rw-clip-video")

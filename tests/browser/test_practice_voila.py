@@ -30,7 +30,7 @@ CLIP_MEDIA = "clips/" + CLIP.media
 
 
 def open_app(page, server, trainee: str) -> None:
-    page.goto(server.url)
+    page.goto(server.app_url)
     page.get_by_role("textbox", name="Your name").fill(trainee)
     page.get_by_role("button", name="Start practising").click()
     page.get_by_role("button", name=f"Practise: {CLIP_TITLE}").click()
@@ -195,7 +195,8 @@ def test_camera_permission_denied_is_said_in_plain_words(denying_browser, voila_
 def test_only_clip_media_is_served(voila_server):
     def status(path):
         try:
-            return urllib.request.urlopen(voila_server.url + "voila/files/" + path).status
+            return urllib.request.urlopen(f"{voila_server.url}voila/files/{path}"
+                                          f"?token={voila_server.token}").status
         except urllib.error.HTTPError as e:
             return e.code
 

@@ -91,3 +91,15 @@ def test_the_recorder_refuses_to_play_what_is_not_the_trainees(ws, monkeypatch):
     with pytest.raises(RecordingError, match="not one of this trainee's"):
         rec.play_attempt(a.id)
     assert rec.sent == []
+
+
+def test_recordings_are_readable_by_their_owner_only(ws, tmp_path):
+    from _workbook_fixtures import chunked_webm, split
+
+    wb = ws.workbook("alice")
+    rec = wb.start_recording()
+    for chunk in split(chunked_webm(tmp_path / "a.webm"), 4):
+        rec.append(chunk)
+    assert rec.part_path.stat().st_mode & 0o777 == 0o600
+    rec.finalise()
+    assert rec.final_path.stat().st_mode & 0o777 == 0o600

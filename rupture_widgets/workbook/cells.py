@@ -50,11 +50,12 @@ def notebook_text(cell_texts: list[str], metadata: dict) -> str:
 
 # -- render out: records as cells -------------------------------------------------------------
 
-#: What makes markdown mid-line: emphasis, code, links and images, strikethrough, tables, math
-#: (JupyterLab renders $...$) and autolinks (the ':' of 'http:'). A backslash shows each as
-#: typed, so no image is fetched (a tracking pixel) and nothing becomes a link. '<', '>', '&'
-#: and quotes become HTML entities instead.
-_INLINE = re.compile(r"([\\`*_\[\]!~|$:])")
+#: What makes markdown mid-line: emphasis, code, links and images, strikethrough, tables and
+#: autolinks (the ':' of 'http:'). A backslash shows each as typed, so no image is fetched (a
+#: tracking pixel) and nothing becomes a link. '<', '>', '&' and quotes become HTML entities,
+#: and so does '$': JupyterLab takes $...$ out as math before markdown sees any backslash, and
+#: typesets what is rendered, so text with a '$' is also marked for MathJax to leave alone.
+_INLINE = re.compile(r"([\\`*_\[\]!~|:])")
 #: What makes a block at the start of a line: a heading, list, quote, rule or code block.
 _BLOCK_START = re.compile(r"^(\d*)([#+=.)-])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -65,7 +66,8 @@ def _esc(text: object) -> str:
     line breaks kept as <br> so that no line of it can start a block."""
     text = _INLINE.sub(r"\\\1", str(text).strip())
     text = _BLOCK_START.sub(r"\1\\\2", text)
-    return _NEWLINES.sub("<br>", html.escape(text, quote=True))
+    text = _NEWLINES.sub("<br>", html.escape(text, quote=True).replace("$", "&#36;"))
+    return f'<span class="tex2jax_ignore mathjax_ignore">{text}</span>' if "&#36;" in text else text
 
 
 def _when(iso: str) -> str:

@@ -87,3 +87,30 @@ def test_clip_player_and_recorder_work_in_jupyterlab(page, lab):
     assert attempt.status == "complete"
     assert attempt.duration_s == pytest.approx(recorded_ms(page, 0) / 1000, abs=0.5)
     assert wb.recording_path(attempt.id).stat().st_size > 0
+
+
+def test_what_people_typed_shows_as_typed_in_the_workbook(page, lab):
+    """An instructor opens a workbook in JupyterLab: markdown, math and HTML that a trainee or
+    reviewer typed are text, so no remote image (a tracking pixel) is fetched and nothing typed
+    becomes a heading, a link or a formula."""
+    from rupture_widgets.workbook import Workspace
+
+    server, workspace = lab
+    wb = Workspace(workspace).workbook("typed.text")
+    a = wb.log_attempt(clip_id="c3-beginner-maya", marker="C3", level="beginner")
+    wb.set_self_assessment(a.id, difficulty=4, note="![pixel](http://tracker.example/p.png) "
+                           "# froze $x^2$ <img src=http://tracker.example/q.png>")
+    wb.add_feedback(a.id, reviewer="[Dr](http://tracker.example) Lee", role="peer",
+                    comments=[{"t": 1, "text": "**well** done"}], summary="# Try\n- naming it")
+    off_machine = []
+    page.on("request", lambda r: off_machine.append(r.url) if "tracker.example" in r.url else None)
+    page.goto(server.url + "lab/tree/workspace/trainees/typed.text/workbook.ipynb")
+    cells = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown")
+    attempt, feedback = cells.nth(1), cells.nth(2)
+    attempt.get_by_text("froze").wait_for()
+    feedback.get_by_text("naming it").wait_for()
+    assert "![pixel](http://tracker.example/p.png) # froze $x^2$" in attempt.inner_text()
+    for cell in (attempt, feedback):
+        assert cell.locator("img, h1, a[href*='tracker'], mjx-container, .MathJax").count() == 0
+    assert feedback.locator("strong", has_text="well").count() == 0
+    assert off_machine == []

@@ -207,3 +207,34 @@ def test_only_clip_media_is_served(voila_server):
     assert status("clips/%2e%2e/" + recording) in (403, 404)
     assert status("notebooks/practice.ipynb") == 403
     assert status("clips/catalog.json") == 403
+
+
+def test_no_request_leaves_the_machine(browser, voila_server):
+    """Voilà's page template links Font Awesome from a CDN; the app's Content-Security-Policy
+    (voila.json) stops the browser from sending that, or any other request off the machine."""
+    context = browser.new_context(permissions=["camera", "microphone"])
+    sent_off_machine, blocked = [], []
+    local = (f"http://127.0.0.1:{voila_server.port}/", f"ws://127.0.0.1:{voila_server.port}/",
+             "data:", "blob:")
+
+    def on_request(request):
+        if not request.url.startswith(local):
+            sent_off_machine.append(request.url)
+
+    def on_failed(request):
+        if request.failure == "csp":
+            blocked.append(request.url)
+    try:
+        page = context.new_page()
+        page.on("request", on_request)
+        page.on("requestfailed", on_failed)
+        open_app(page, voila_server, "no.leaks")
+        wait_status(page, "ready")
+        page.get_by_role("button", name="Play clip", exact=True).click()
+        record_for(page, 2)
+        wait_status(page, "saved", timeout=30_000)
+        page.wait_for_timeout(1000)
+    finally:
+        context.close()
+    assert blocked, "expected the template's CDN stylesheet to be refused by the policy"
+    assert [u for u in sent_off_machine if u not in blocked] == []

@@ -240,7 +240,7 @@ def test_finalise_after_an_append_that_failed_part_way_is_not_complete(small_dis
 
 # -- markdown in what people type ----------------------------------------------------------------
 
-INJECTED = ("![pixel](http://tracker.example/p.png) # Heading\n\n# Real heading\n"
+INJECTED = ("![pixel](http://tracker.example/p.png) # Heading $x^2$\n\n# Real heading\n"
             "[link](javascript:alert(1)) **bold** <img src=x> `code`\n    indented\n---")
 
 
@@ -261,7 +261,9 @@ def test_markdown_in_typed_text_is_shown_as_typed_not_interpreted(wb):
         assert "<img" not in html and "<a " not in html  # nothing fetched, nothing to click
         assert "<h1" not in html and "<h2" not in html and "<hr" not in html
         assert "<strong>bold" not in html and "<code>code" not in html and "<pre" not in html
+        assert "$" not in cell.source.split("_Reviewers:")[0]  # JupyterLab would render math
     assert "pixel" in _rendered_html(nb.cells[1].source)  # the words are still there
+    assert "$x^2$" in _rendered_html(nb.cells[1].source).replace("&#36;", "$")
 
 
 # -- the smaller ones ----------------------------------------------------------------------------

@@ -145,6 +145,10 @@ class RecordingError(RuptureError):
         return cls(f"The recording {path} is already finished; start a new one to record again.")
 
 
+class ExchangeError(RuptureError, ValueError):
+    """An attempt could not be sent, or feedback could not be returned or collected."""
+
+
 class ScriptError(_ProblemList, RuptureError, ValueError):
     """A clip script (clips/scripts/*.json) cannot be built; ``problems`` lists every one."""
 

@@ -131,9 +131,9 @@ def _feedback_markdown(n: int, feedback: list[dict], note: str, tax) -> str:
         if f["summary"]:
             block.append("\n> " + _esc(f["summary"].strip()))
         parts.append("\n".join(block))
-    if not feedback:
+    if not feedback and not note:  # a note below the line is feedback too
         parts.append("_No feedback yet._")
-    parts.append("_Reviewers: use the review app, or write your feedback below the line._\n\n---\n"
+    parts.append("_Reviewers: write your feedback below the line._\n\n---\n"
                  + NOTES_MARK)
     return "\n\n".join(parts) + ("\n" + note + "\n" if note else "\n")
 

@@ -265,6 +265,37 @@ class Workbook:
         self._write(change)
         return Feedback.from_record(rec)
 
+    def put_feedback(self, record: dict) -> bool:
+        """Store a feedback record as it is, by its id: a new one is added, one with a known id
+        replaces the earlier version (a review edited and returned again). Returns whether
+        anything changed. Used by the exchange to bring returned feedback home."""
+        where = f"{record.get('id')!r} for attempt {record.get('attempt_id')!r}"
+        validate_record("feedback", record, where)
+        rec = dict(record)
+        changed: list[bool] = []
+
+        def change(state: WorkbookState) -> list[dict]:
+            if rec["attempt_id"] not in state.attempts:
+                raise UnknownAttempt.named(rec["attempt_id"], self.path)
+            if state.feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
+                return []
+            changed.append(True)
+            return [{"event": "feedback", "feedback": rec}]
+
+        if self._read().feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
+            return False  # nothing new: no lock, no write
+        self._write(change)
+        return bool(changed)
+
+    def put_attempt(self, record: dict) -> Attempt:
+        """Store an attempt record as it is (a copy sent for review keeps the trainee's ids,
+        times and self-assessment). Replaces an attempt with the same id."""
+        validate_record("attempt", record, repr(record.get("id")))
+        rec = dict(record)
+        self._write(lambda state: [] if state.attempts.get(rec["id"]) == rec
+                    else [{"event": "attempt", "attempt": rec}])
+        return Attempt.from_record(rec)
+
     def feedback(self, attempt_id: str) -> list[Feedback]:
         """Feedback in the order given; text typed into the notebook comes last (role 'notebook')."""
         state = self._read()

@@ -257,11 +257,11 @@ def test_markdown_in_typed_text_is_shown_as_typed_not_interpreted(wb):
                     comments=[{"t": 1, "text": INJECTED}], summary=INJECTED)
     nb = read_valid(wb.path)
     for cell in nb.cells[1:]:
-        html = _rendered_html(cell.source.split("_Reviewers: use the review app")[0])
+        html = _rendered_html(cell.source.split("_Reviewers: write your feedback")[0])
         assert "<img" not in html and "<a " not in html  # nothing fetched, nothing to click
         assert "<h1" not in html and "<h2" not in html and "<hr" not in html
         assert "<strong>bold" not in html and "<code>code" not in html and "<pre" not in html
-        assert "$" not in cell.source.split("_Reviewers:")[0]  # JupyterLab would render math
+        assert "$" not in cell.source.split("_Reviewers: write your feedback")[0]  # JupyterLab would render math
     assert "pixel" in _rendered_html(nb.cells[1].source)  # the words are still there
     assert "$x^2$" in _rendered_html(nb.cells[1].source).replace("&#36;", "$")
 

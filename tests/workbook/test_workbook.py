@@ -446,3 +446,18 @@ def test_a_hand_edited_sidecar_still_gets_its_recording_adopted(wb):
     [a] = wb.incomplete_recordings(min_age_s=0)
     assert (a.id, a.clip_id, a.marker) == (rec.attempt_id, "unknown", "W2")
     assert rec.part_path.exists()
+
+
+def test_the_feedback_cell_says_no_feedback_only_when_there_is_none(wb):
+    from _workbook_fixtures import jupyterlab_save
+    import nbformat
+
+    a = wb.log_attempt(**ATTEMPT)
+    nb = read_valid(wb.path)
+    cell = next(c for c in nb.cells if c.id == f"feedback-{a.id}")
+    assert "No feedback yet" in cell.source and "review app" not in cell.source
+    cell.source += "\nSlow down at the start.\n"  # an instructor writes below the line
+    jupyterlab_save(wb.path, nbformat.writes(nb))
+    wb.repair()
+    cell = next(c for c in read_valid(wb.path).cells if c.id == f"feedback-{a.id}")
+    assert "No feedback yet" not in cell.source and "Slow down at the start." in cell.source

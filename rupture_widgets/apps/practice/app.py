@@ -88,8 +88,11 @@ class PracticeApp(w.VBox):
         if self.session is None:
             from .session import PracticeSession
 
+            from ...exchange import open_exchange
+
             self.session = PracticeSession(self.workbook, self.taxonomy,
-                                           back=self.show_library, suggest=self.show_library)
+                                           back=self.show_library, suggest=self.show_library,
+                                           exchange=open_exchange(self.workspace))
         self._adopt_cut_off_recordings()
         self.session.practise(clip)
         self.body.children = [self.session]

@@ -1,4 +1,4 @@
-"""Every attempt at one clip, with replay and "send for feedback"."""
+"""Every attempt at one clip, with replay, "send for feedback" and the feedback that came back."""
 from __future__ import annotations
 
 from html import escape
@@ -19,20 +19,46 @@ def _clock(seconds: float | None) -> str:
 class AttemptHistory(w.VBox):
     """One row per attempt (incomplete ones marked): play it, or send it to a reviewer."""
 
-    def __init__(self, roles: tuple[str, ...], *, play: Callable[[str], None],
-                 send: Callable[..., object]):
-        self._play = play
+    def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object]):
+        self._play, self.taxonomy = play, taxonomy
         self.rows = w.VBox()
-        self.form = SendForm(roles, lambda aid, name, role: send(aid, reviewer=name, role=role))
+        self.form = SendForm(taxonomy.roles,
+                             lambda aid, name, role: send(aid, reviewer=name, role=role))
         super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.form])
 
-    def show(self, attempts: list) -> None:
+    def show(self, attempts: list, feedback: dict | None = None) -> None:
         if not attempts:
             self.rows.children = [w.HTML("<p>No attempts yet.</p>")]
             return
-        self.rows.children = [self._row(n, a) for n, a in enumerate(attempts, start=1)]
+        feedback = feedback or {}
+        rows = []
+        for n, a in enumerate(attempts, start=1):
+            rows.append(self._row(n, a, feedback.get(a.id, [])))
+            rows += [w.HTML(self._feedback_html(f)) for f in feedback.get(a.id, [])]
+        self.rows.children = rows
 
-    def _row(self, n: int, attempt) -> w.Widget:
+    def _feedback_html(self, f) -> str:
+        """What a reviewer returned: scores, strategies heard, summary, comments by time."""
+        tax = self.taxonomy
+        items = {it.id: it.label for it in tax.rubric_items}
+        parts = [f"<h4>Feedback from {escape(f.reviewer)} ({escape(f.role)})</h4>"]
+        if f.ratings:
+            parts.append("<ul class='rw-ratings'>" + "".join(
+                f"<li>{escape(items.get(k, k))}: <strong>{v}</strong> of {tax.rubric_max}</li>"
+                for k, v in f.ratings.items()) + "</ul>")
+        if f.strategies:
+            parts.append("<p>Strategies heard: " + escape(", ".join(
+                f"{s} {tax.strategies[s].label}" if s in tax.strategies else s
+                for s in f.strategies)) + "</p>")
+        if f.summary:
+            parts.append(f"<blockquote>{escape(f.summary)}</blockquote>")
+        if f.comments:
+            parts.append("<ol class='rw-comments'>" + "".join(
+                f"<li><span class='rw-at'>{_clock(c['t'])}</span> {escape(c['text'])}</li>"
+                for c in sorted(f.comments, key=lambda c: c["t"] or 0)) + "</ol>")
+        return f"<section class='rw-feedback' aria-label='Feedback'>{''.join(parts)}</section>"
+
+    def _row(self, n: int, attempt, feedback=()) -> w.Widget:
         when = attempt.created_at[11:16] if attempt.created_at else ""
         parts = [f"<strong>Attempt {n}</strong>", escape(attempt.created_at[:10]), when,
                  _clock(attempt.duration_s)]
@@ -41,8 +67,10 @@ class AttemptHistory(w.VBox):
                          "is kept)</span>")
         if attempt.self_assessment:
             parts.append(f"difficulty {attempt.self_assessment.get('difficulty')}")
+        returned = {f.reviewer for f in feedback}
         for s in attempt.sent_to:
-            parts.append(f"sent to {escape(s['reviewer'])} ({escape(s['role'])})")
+            state = "feedback returned by" if s["reviewer"] in returned else "sent to"
+            parts.append(f"{state} {escape(s['reviewer'])} ({escape(s['role'])})")
         label = w.HTML(" · ".join(p for p in parts if p), layout=w.Layout(flex="1"))
         play = w.Button(description=f"Play attempt {n}", layout=w.Layout(width="auto"))
         send = w.Button(description=f"Send attempt {n} for feedback",

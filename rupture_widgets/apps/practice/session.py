@@ -6,6 +6,7 @@ from typing import Callable
 
 import ipywidgets as w
 
+from ...errors import ExchangeError
 from ...widgets import ClipPlayer, Recorder
 from .history import AttemptHistory
 from .self_assessment import SelfAssessment
@@ -15,8 +16,9 @@ class PracticeSession(w.VBox):
     """Built once per app (the camera stays open between clips); :meth:`practise` switches clip."""
 
     def __init__(self, workbook, taxonomy, *, back: Callable[[], None],
-                 suggest: Callable[[str], None]):
+                 suggest: Callable[[str], None], exchange=None):
         self.workbook, self.taxonomy = workbook, taxonomy
+        self.exchange = exchange  # where sent attempts go and feedback comes back from
         self.clip = None
         self.heading = w.HTML()
         self.player = ClipPlayer()
@@ -29,7 +31,7 @@ class PracticeSession(w.VBox):
                                         layout=w.Layout(width="auto", align_self="flex-start"),
                                         tooltip="Available after your first answer to this clip")
         self.examples = w.HTML()
-        self.history = AttemptHistory(taxonomy.roles, play=self._play, send=self._send)
+        self.history = AttemptHistory(taxonomy, play=self._play, send=self._send)
         self.problem = w.HTML()
         back_button = w.Button(description="Back to the clip library", icon="arrow-left",
                                 layout=w.Layout(width="auto", align_self="flex-start"))
@@ -68,8 +70,13 @@ class PracticeSession(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
+        if self.exchange is not None:
+            try:
+                self.exchange.collect(self.workbook)  # feedback that came back since last time
+            except Exception as e:  # an unreadable return must not break practice
+                self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
         attempts = self.workbook.attempts(clip_id=self.clip.id)
-        self.history.show(attempts)
+        self.history.show(attempts, {a.id: self.workbook.feedback(a.id) for a in attempts})
         self.examples_button.disabled = not any(a.status == "complete" for a in attempts)
 
     # -- events -----------------------------------------------------------------------------
@@ -95,7 +102,9 @@ class PracticeSession(w.VBox):
             self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
 
     def _send(self, attempt_id: str, *, reviewer: str, role: str) -> None:
-        self.workbook.mark_sent(attempt_id, reviewer=reviewer, role=role)
+        if self.exchange is None:
+            raise ExchangeError("There is nowhere to send attempts from this app.")
+        self.exchange.send(self.workbook, attempt_id, reviewer=reviewer, role=role)
         self.refresh()
 
     def _reveal_examples(self) -> None:

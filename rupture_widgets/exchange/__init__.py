@@ -1,0 +1,71 @@
+"""The exchange: how an attempt travels from a trainee to a reviewer and feedback comes back
+(docs/decisions.md #10). Four verbs, one interface, so another transport (a JupyterHub service,
+later) can replace the folder without changing the apps:
+
+    send(workbook, attempt_id, reviewer, role)   trainee -> reviewer
+    queue(reviewer)                              what a reviewer has been sent
+    return_feedback(reviewer, trainee_id, ...)   reviewer -> trainee
+    collect(workbook)                            what has come back to a trainee
+
+``FolderExchange`` (folder.py) is the one implementation: a folder on this machine, by default
+``<workspace>/exchange/``.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+from ..workbook import Attempt, Feedback, Workbook
+
+__all__ = ["Exchange", "Sent", "open_exchange"]
+
+STATUSES = ("new", "in review", "returned")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One attempt in a reviewer's queue."""
+    trainee_id: str
+    reviewer_id: str
+    role: str
+    attempt: Attempt
+    sent_at: str
+    status: str  # one of STATUSES
+
+
+class Exchange(abc.ABC):
+    @abc.abstractmethod
+    def send(self, workbook: Workbook, attempt_id: str, *, reviewer: str, role: str) -> Sent:
+        """Deliver one attempt (its record and recording) to a reviewer; only then is it
+        marked as sent in the trainee's workbook."""
+
+    @abc.abstractmethod
+    def queue(self, reviewer: str) -> list[Sent]:
+        """Everything sent to ``reviewer``, newest first. Nobody else's."""
+
+    @abc.abstractmethod
+    def review_workbook(self, reviewer: str, trainee_id: str) -> Workbook:
+        """The per-trainee review notebook of ``reviewer``: the attempts that trainee sent them,
+        each with its recording beside it and a feedback cell."""
+
+    @abc.abstractmethod
+    def save_draft(self, reviewer: str, trainee_id: str, feedback: dict) -> Feedback:
+        """Keep a review being written (a feedback record) with the reviewer only."""
+
+    @abc.abstractmethod
+    def return_feedback(self, reviewer: str, trainee_id: str, feedback: dict) -> Feedback:
+        """Send a feedback record back to the trainee. Returning a record with the same id
+        again replaces the earlier version."""
+
+    @abc.abstractmethod
+    def collect(self, workbook: Workbook) -> list[Feedback]:
+        """Merge what came back to this trainee into their workbook, by attempt and feedback
+        id; returns the feedback that was new or changed."""
+
+
+def open_exchange(workspace, root=None) -> Exchange:
+    """The exchange for ``workspace``: ``root``, else ``$RUPTURE_EXCHANGE``, else
+    ``<workspace>/exchange``."""
+    from .folder import FolderExchange
+
+    return FolderExchange.for_workspace(workspace, root)

@@ -1,0 +1,187 @@
+"""The folder exchange: trainees and reviewers who share a folder (one machine, or a volume).
+
+```
+<exchange>/
+    inbox/<reviewer_id>/trainees/<trainee_id>/   the reviewer's review notebook for that trainee:
+                                                 a workbook like any other (workbook/paths.py)
+    returns/<trainee_id>/<feedback_id>.json      feedback returned to the trainee
+```
+A review notebook is a ``Workbook``: the attempts a trainee sent to that reviewer (their records,
+self-assessment included) with each recording beside it, and a feedback cell the reviewer
+writes in, in the review app or in JupyterLab. So everything the workbook guarantees (no write
+loses anyone's work, text typed below the line is kept) holds for reviews too.
+
+A recording is hard-linked, never copied, when the exchange is on the same filesystem: sending
+a 2-minute answer costs what sending a 5-second one does. Across filesystems it is copied and
+the copy's checksum compared before it is put in place. Folders are created 0700: nobody else
+can read or write them (nbgrader's world-writable exchange is the mistake not to repeat).
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import logging
+import os
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+from ..errors import ExchangeError, InvalidRecord, InvalidTraineeId
+from ..storage import atomic_write_text, dumps, parse_json, utc_now
+from ..workbook import Feedback, Workbook, Workspace, check_record_id, check_trainee_id, paths
+from ..workbook.records import check_reviewer, validate_record
+from . import Exchange, Sent
+
+log = logging.getLogger(__name__)
+INBOX, RETURNS = "inbox", "returns"
+_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
+
+
+def reviewer_id(name: str) -> str:
+    """A reviewer's name as an id, the way trainee names become ids: 'Dr Sam Rivera' ->
+    'dr.sam.rivera' (accents and marks that cannot be in a folder name dropped)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ExchangeError("A reviewer's name is needed.")
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    rid = re.sub(r"\.+", ".", re.sub(r"[^a-z0-9._-]", "", re.sub(r"\s+", ".",
+                                                                  plain.strip().lower())))
+    try:
+        return check_trainee_id(rid.strip("._-"))
+    except InvalidTraineeId:
+        raise ExchangeError(f"{name!r} cannot be used as a reviewer's name: use letters, digits, "
+                            "spaces, '.', '_' or '-'.") from None
+
+
+class FolderExchange(Exchange):
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).expanduser().resolve()
+
+    @classmethod
+    def for_workspace(cls, workspace, root=None) -> "FolderExchange":
+        ws_root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
+        return cls(root or os.environ.get("RUPTURE_EXCHANGE") or Path(ws_root) / "exchange")
+
+    # -- folders ---------------------------------------------------------------------------
+    def _folder(self, *parts: str, create: bool = True) -> Path:
+        """A folder of the exchange, each part an id checked on the way in, made 0700."""
+        path = self.root.joinpath(*parts)
+        if create:
+            for p in [self.root, *[self.root.joinpath(*parts[:i + 1]) for i in range(len(parts))]]:
+                with contextlib.suppress(FileExistsError):
+                    p.mkdir(mode=0o700)
+        if path.exists() and not path.resolve().is_relative_to(self.root):
+            raise ExchangeError(f"{path} leads outside the exchange {self.root}; refusing it.")
+        return path
+
+    def _inbox(self, reviewer: str, create: bool = True) -> Workspace:
+        return Workspace(self._folder(INBOX, reviewer_id(reviewer), create=create))
+
+    def _returns(self, trainee_id: str, create: bool = True) -> Path:
+        return self._folder(RETURNS, check_trainee_id(trainee_id), create=create)
+
+    # -- trainee -> reviewer -------------------------------------------------------------
+    def review_workbook(self, reviewer: str, trainee_id: str) -> Workbook:
+        return self._inbox(reviewer).workbook(check_trainee_id(trainee_id))
+
+    def send(self, workbook: Workbook, attempt_id: str, *, reviewer: str, role: str) -> Sent:
+        name = check_reviewer(reviewer, role, repr(attempt_id))
+        attempt = workbook.attempt(attempt_id)
+        source = workbook.recording_path(attempt_id)
+        if source is None:
+            raise ExchangeError(f"Attempt {attempt_id} has no recording to send.")
+        review = self.review_workbook(name, workbook.trainee_id)
+        review.recordings_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = paths.recording_file(review.recordings_dir, attempt_id)
+        _link_or_copy(source, target)
+        at = utc_now()
+        record = {**attempt.to_record(), "recording": target.relative_to(review.dir).as_posix(),
+                  "sent_to": [{"reviewer": name, "role": role, "at": at}]}
+        review.put_attempt(record)
+        workbook.mark_sent(attempt_id, reviewer=name, role=role)  # only now: it was delivered
+        return Sent(workbook.trainee_id, reviewer_id(name), role,
+                    review.attempt(attempt_id), at, "new")
+
+    def queue(self, reviewer: str) -> list[Sent]:
+        inbox = self._inbox(reviewer, create=False)
+        me = reviewer_id(reviewer)
+        out = []
+        for trainee in inbox.trainees():
+            review = inbox.workbook(trainee)
+            returned = {r["feedback"]["attempt_id"] for r in self._returned(trainee)
+                        if r.get("reviewer_id") == me}
+            for a in review.attempts():
+                status = ("returned" if a.id in returned else
+                          "in review" if review.feedback(a.id) else "new")
+                sent = a.sent_to[-1] if a.sent_to else {"role": "", "at": a.created_at}
+                out.append(Sent(trainee, me, sent["role"], a, sent["at"], status))
+        return sorted(out, key=lambda s: s.sent_at, reverse=True)
+
+    # -- reviewer -> trainee -------------------------------------------------------------
+    def save_draft(self, reviewer: str, trainee_id: str, feedback: dict) -> Feedback:
+        review = self.review_workbook(reviewer, trainee_id)
+        review.put_feedback(feedback)
+        return Feedback.from_record(feedback)
+
+    def return_feedback(self, reviewer: str, trainee_id: str, feedback: dict) -> Feedback:
+        self.save_draft(reviewer, trainee_id, feedback)
+        fid = check_record_id(feedback["id"], "feedback id")
+        envelope = {"reviewer_id": reviewer_id(reviewer), "returned_at": utc_now(),
+                    "feedback": feedback}
+        atomic_write_text(self._returns(trainee_id) / f"{fid}.json", dumps(envelope))
+        return Feedback.from_record(feedback)
+
+    def _returned(self, trainee_id: str) -> list[dict]:
+        folder = self._returns(trainee_id, create=False)
+        if not folder.is_dir():
+            return []
+        out = []
+        for path in sorted(folder.glob("*.json")):
+            try:
+                envelope = parse_json(path.read_bytes())
+                validate_record("feedback", envelope["feedback"], str(path))
+            except (OSError, ValueError, KeyError, TypeError, InvalidRecord) as e:
+                log.warning("Skipping returned feedback %s: %s", path, e)
+                continue
+            out.append(envelope)
+        return out
+
+    def collect(self, workbook: Workbook) -> list[Feedback]:
+        changed = []
+        known = {a.id for a in workbook.attempts()}
+        for envelope in self._returned(workbook.trainee_id):
+            rec = envelope["feedback"]
+            if rec["attempt_id"] not in known:
+                log.warning("Returned feedback %s is for an attempt %s not in %s", rec["id"],
+                            rec["attempt_id"], workbook.path)
+                continue
+            if workbook.put_feedback(rec):
+                changed.append(Feedback.from_record(rec))
+        return changed
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` becomes ``source``'s bytes: a hard link where the filesystem allows it (no
+    copy), else a copy whose SHA-256 is checked before it replaces anything."""
+    tmp = target.with_name(f".{target.name}.sending")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        os.link(source, tmp)
+    except OSError as e:
+        if e.errno not in _NO_LINK:
+            raise
+        shutil.copyfile(source, tmp)
+        if _sha256(tmp) != _sha256(source):
+            tmp.unlink()
+            raise ExchangeError(f"The copy of {source} did not match it; nothing was sent.")
+    os.replace(tmp, target)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

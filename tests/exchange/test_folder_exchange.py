@@ -1,0 +1,201 @@
+"""The folder exchange: an attempt sent reaches its reviewer (recording linked, never copied on
+one filesystem), feedback returned comes home merged by id, and nobody sees what is not theirs."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import threading
+
+import pytest
+
+from _workbook_fixtures import ATTEMPT, chunked_webm, read_valid, split
+from rupture_widgets.errors import ExchangeError, InvalidRecord, InvalidTraineeId, UnknownAttempt
+from rupture_widgets.exchange import open_exchange
+from rupture_widgets.exchange.folder import FolderExchange, reviewer_id
+from rupture_widgets.taxonomy import load_taxonomy
+from rupture_widgets.workbook import Workspace
+from rupture_widgets.workbook.records import feedback_record
+
+TAX = load_taxonomy()
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path / "workspace")
+
+
+@pytest.fixture(scope="module")
+def answer(tmp_path_factory) -> bytes:
+    return chunked_webm(tmp_path_factory.mktemp("a") / "a.webm", seconds=2.0)
+
+
+def recorded(wb, answer: bytes):
+    rec = wb.start_recording(clip_id=ATTEMPT["clip_id"])
+    for chunk in split(answer, 3):
+        rec.append(chunk)
+    duration = rec.finalise()
+    return wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.final_path,
+                          duration_s=duration)
+
+
+def review_of(attempt_id: str, reviewer="Dr Sam Rivera", role="supervisor", **kw) -> dict:
+    return feedback_record(TAX, attempt_id, reviewer=reviewer, role=role,
+                           ratings=kw.get("ratings", {"empathy": 4}),
+                           strategies=kw.get("strategies", ["S4"]),
+                           comments=kw.get("comments", [{"t": 1.5, "text": "Good pause."}]),
+                           summary=kw.get("summary", "Warm and clear."))
+
+
+def test_sending_delivers_the_attempt_and_its_recording_without_copying(ws, answer):
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    ex = open_exchange(ws)
+    assert ex.root == ws.root / "exchange"
+    sent = ex.send(alex, a.id, reviewer="Dr Sam Rivera", role="supervisor")
+    assert (sent.trainee_id, sent.reviewer_id, sent.status) == ("alex", "dr.sam.rivera", "new")
+    review = ex.review_workbook("Dr Sam Rivera", "alex")
+    copy = review.recording_path(a.id)
+    assert os.path.samefile(copy, alex.recording_path(a.id))  # a hard link: no bytes copied
+    assert review.attempt(a.id).self_assessment == a.self_assessment
+    assert alex.attempt(a.id).sent_to[0]["reviewer"] == "Dr Sam Rivera"
+    read_valid(review.path)  # a notebook the reviewer can open in JupyterLab
+
+
+def test_nothing_is_marked_sent_when_delivery_fails(ws):
+    alex = ws.workbook("alex")
+    a = alex.log_attempt(**ATTEMPT)  # no recording
+    with pytest.raises(ExchangeError, match="no recording"):
+        open_exchange(ws).send(alex, a.id, reviewer="Dr Lee", role="peer")
+    assert alex.attempt(a.id).sent_to == ()
+
+
+def test_across_filesystems_the_recording_is_copied_and_checked(ws, answer, tmp_path):
+    disk = tmp_path / "volume"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], check=True)
+    try:
+        alex = ws.workbook("alex")
+        a = recorded(alex, answer)
+        ex = FolderExchange(disk / "exchange")
+        ex.send(alex, a.id, reviewer="Dr Lee", role="instructor")
+        copy = ex.review_workbook("Dr Lee", "alex").recording_path(a.id)
+        assert not os.path.samefile(copy, alex.recording_path(a.id))
+        assert copy.read_bytes() == alex.recording_path(a.id).read_bytes()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_reviewer_sees_only_what_was_sent_to_them(ws, answer):
+    ex = open_exchange(ws)
+    alex, bo = ws.workbook("alex"), ws.workbook("bo")
+    a1, a2, b1 = recorded(alex, answer), recorded(alex, answer), recorded(bo, answer)
+    ex.send(alex, a1.id, reviewer="Dr Lee", role="supervisor")
+    ex.send(bo, b1.id, reviewer="Dr Lee", role="supervisor")
+    ex.send(alex, a2.id, reviewer="Kim Peer", role="peer")
+    assert {(s.trainee_id, s.attempt.id) for s in ex.queue("Dr Lee")} == {("alex", a1.id),
+                                                                          ("bo", b1.id)}
+    assert [(s.attempt.id, s.role) for s in ex.queue("Kim Peer")] == [(a2.id, "peer")]
+    assert ex.queue("Nobody Yet") == []
+    assert [s.sent_at for s in ex.queue("Dr Lee")] == sorted(
+        (s.sent_at for s in ex.queue("Dr Lee")), reverse=True)
+
+
+def test_returned_feedback_comes_home_and_returning_again_updates_it(ws, answer):
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    ex.send(alex, a.id, reviewer="Dr Lee", role="supervisor")
+    draft = review_of(a.id, reviewer="Dr Lee")
+    ex.save_draft("Dr Lee", "alex", draft)
+    assert [s.status for s in ex.queue("Dr Lee")] == ["in review"]
+    assert ex.collect(alex) == [] and alex.feedback(a.id) == []  # a draft stays with the reviewer
+    ex.return_feedback("Dr Lee", "alex", draft)
+    assert [s.status for s in ex.queue("Dr Lee")] == ["returned"]
+    [got] = ex.collect(alex)
+    assert (got.id, got.reviewer, got.role, got.comments[0]["t"]) == (
+        draft["id"], "Dr Lee", "supervisor", 1.5)
+    assert ex.collect(alex) == []  # nothing new: nothing written
+    edited = {**draft, "summary": "Warm, clear, and you named the rupture."}
+    ex.return_feedback("Dr Lee", "alex", edited)
+    ex.collect(alex)
+    assert [f.summary for f in alex.feedback(a.id)] == [edited["summary"]]  # one, updated
+    read_valid(alex.path)
+
+
+def test_two_reviewers_returning_while_the_trainee_practises_lose_nothing(ws, answer):
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    for who in ("Dr Lee", "Kim Peer"):
+        ex.send(alex, a.id, reviewer=who, role="peer")
+    reviews = [review_of(a.id, reviewer=who, role="peer") for who in ("Dr Lee", "Kim Peer")]
+    errors: list[BaseException] = []
+
+    def run(fn):
+        try:
+            fn()
+        except BaseException as e:  # surfaced below
+            errors.append(e)
+
+    jobs = [threading.Thread(target=run, args=(lambda r=r: (
+                ex.return_feedback(r["reviewer"], "alex", r),
+                ex.collect(Workspace(ws.root).workbook("alex"))),)) for r in reviews]
+    jobs.append(threading.Thread(target=run, args=(lambda: [
+        Workspace(ws.root).workbook("alex").log_attempt(**ATTEMPT) for _ in range(10)],)))
+    for j in jobs:
+        j.start()
+    for j in jobs:
+        j.join()
+    assert not errors
+    ex.collect(alex)
+    assert {f.reviewer for f in alex.feedback(a.id)} == {"Dr Lee", "Kim Peer"}
+    assert len(alex.attempts()) == 11
+    read_valid(alex.path)
+
+
+def test_ids_that_try_to_leave_the_exchange_are_refused(ws, answer):
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    for bad in ("../bob", "..", "/etc", "a/b"):
+        with pytest.raises(InvalidTraineeId):
+            ex.review_workbook("Dr Lee", bad)
+        with pytest.raises(InvalidTraineeId):
+            ex.collect(Workspace(ws.root).workbook(bad))
+    assert reviewer_id("../../etc") == "etc"  # a name is made an id, never a path
+    with pytest.raises(ExchangeError):
+        reviewer_id("../..")
+    bad = {**review_of(a.id), "id": "../../x"}
+    ex.send(alex, a.id, reviewer="Dr Lee", role="peer")
+    with pytest.raises(InvalidRecord):
+        ex.return_feedback("Dr Lee", "alex", bad)
+    assert not (ws.root / "x.json").exists() and not (ws.root / "exchange" / "x.json").exists()
+
+
+def test_a_trainee_collects_only_their_own_returns(ws, answer):
+    ex = open_exchange(ws)
+    alex, bo = ws.workbook("alex"), ws.workbook("bo")
+    a, b = recorded(alex, answer), recorded(bo, answer)
+    ex.send(alex, a.id, reviewer="Dr Lee", role="peer")
+    ex.send(bo, b.id, reviewer="Dr Lee", role="peer")
+    ex.return_feedback("Dr Lee", "bo", review_of(b.id, reviewer="Dr Lee", role="peer"))
+    assert ex.collect(alex) == []
+    assert [f.attempt_id for f in ex.collect(bo)] == [b.id]
+    with pytest.raises(UnknownAttempt):
+        alex.feedback(b.id)
+
+
+def test_no_folder_of_the_exchange_is_writable_by_others(ws, answer):
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    ex.send(alex, a.id, reviewer="Dr Lee", role="peer")
+    ex.return_feedback("Dr Lee", "alex", review_of(a.id, reviewer="Dr Lee", role="peer"))
+    folders = [p for p in ex.root.rglob("*") if p.is_dir()] + [ex.root]
+    assert folders and all(not p.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH) for p in folders)
+    for top in (ex.root, ex.root / "inbox", ex.root / "returns"):
+        assert stat.S_IMODE(top.stat().st_mode) == 0o700
+    envelope = json.loads(next((ex.root / "returns" / "alex").glob("*.json")).read_text())
+    assert envelope["reviewer_id"] == "dr.lee" and envelope["feedback"]["reviewer"] == "Dr Lee"

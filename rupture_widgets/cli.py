@@ -14,6 +14,13 @@ def _serve(args) -> int:
                  open_browser=args.open)
 
 
+def _review(args) -> int:
+    from .server.serve import serve
+
+    return serve(workspace=args.workspace, port=args.port, open_browser=args.open, review=True,
+                 reviewer=args.reviewer)
+
+
 def _clips_check(args) -> int:
     from .library.check import main as check_main
 
@@ -44,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "$JUPYTERHUB_USER under JupyterHub)")
     s.add_argument("--open", action="store_true", help="open a browser tab")
     s.set_defaults(func=_serve)
+
+    r = sub.add_parser("review", help="start the review app for instructors, supervisors and "
+                       "peers (Voilà on 127.0.0.1)")
+    r.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or ./workspace)")
+    r.add_argument("--port", type=int, default=8867, help="port to listen on (default 8867)")
+    r.add_argument("--reviewer", help="your name as trainees send to you (default: asked in the "
+                   "app, or $JUPYTERHUB_USER under JupyterHub)")
+    r.add_argument("--open", action="store_true", help="open a browser tab")
+    r.set_defaults(func=_review)
 
     clips = sub.add_parser("clips", help="check, build or add clips in the clip library")
     csub = clips.add_subparsers(dest="clips_command", required=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,6 +58,8 @@ class Taxonomy:
     move_down_at_or_above: int
     move_up_at_or_below: int
     roles: tuple[str, ...]
+    #: Words for some points of the rubric scale, e.g. {1: "not characteristic", 5: "..."}
+    rubric_anchors: dict = field(default_factory=dict)
 
     @property
     def level_ids(self) -> list[str]:
@@ -137,6 +139,8 @@ def parse_taxonomy(data: dict, path: str = "<taxonomy>") -> Taxonomy:
         rubric_min=int(scale.get("min", 1)), rubric_max=int(scale.get("max", 5)),
         levels=tuple(levels), move_down_at_or_above=down, move_up_at_or_below=up,
         roles=tuple(data.get("roles", ["instructor", "supervisor", "peer"])),
+        rubric_anchors={int(k): str(v) for k, v in (scale.get("anchors") or {}).items()
+                        if str(k).lstrip("-").isdigit()},
     )
 
 

@@ -16,6 +16,12 @@ def trainee_from_environment(environ: Mapping[str, str] = os.environ) -> str | N
     return environ.get("JUPYTERHUB_USER") or environ.get("RUPTURE_TRAINEE") or None
 
 
+def reviewer_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
+    """$JUPYTERHUB_USER under JupyterHub, else $RUPTURE_REVIEWER (``rupture review
+    --reviewer``), else None: the review app asks."""
+    return environ.get("JUPYTERHUB_USER") or environ.get("RUPTURE_REVIEWER") or None
+
+
 def as_trainee_id(name: str) -> str:
     """A typed name as an id: 'Alex Morgan' -> 'alex.morgan' (ids become folder names)."""
     return re.sub(r"\s+", ".", name.strip()).lower()
@@ -24,17 +30,19 @@ def as_trainee_id(name: str) -> str:
 class WhoAreYou(w.VBox):
     """The name box shown when nobody has said who is practising."""
 
-    def __init__(self, open_workbook: Callable[[str], object]):
+    def __init__(self, open_workbook: Callable[[str], object], *,
+                 intro: str = "Your answers are kept in your own workbook under this name, so "
+                              "use the same name each time.",
+                 button: str = "Start practising"):
         self._open_workbook = open_workbook
         self._callbacks: list[Callable] = []
         # continuous_update=False: the value arrives on Enter (or leaving the box)
         self.name = w.Text(description="Your name", placeholder="e.g. Alex Morgan",
                            continuous_update=False, style={"description_width": "initial"})
         self._done = False
-        self.go = w.Button(description="Start practising", button_style="success")
+        self.go = w.Button(description=button, button_style="success")
         self.problem = w.HTML()
-        intro = w.HTML("<h2>Welcome</h2><p>Your answers are kept in your own workbook under this "
-                       "name, so use the same name each time.</p>")
+        intro = w.HTML(f"<h2>Welcome</h2><p>{_escape(intro)}</p>")
         self.go.on_click(lambda _: self._submit())
         self.name.observe(lambda _: self._submit(), "value")
         super().__init__([intro, w.HBox([self.name, self.go]), self.problem])

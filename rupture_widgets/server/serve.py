@@ -31,6 +31,7 @@ from ..workbook import paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 NOTEBOOK = PROJECT / "notebooks" / "practice.ipynb"
+REVIEW_NOTEBOOK = PROJECT / "notebooks" / "review.ipynb"
 CONFIG = NOTEBOOK.parent / "voila.json"
 #: Files a workspace holds (one trainee's), to test against the allow-list: none may be served.
 _WORKSPACE_FILES = (*paths.example_files(), "media.mp4")
@@ -88,17 +89,22 @@ def check_workspace(workspace: Path, root: Path = PROJECT,
 
 
 def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = None,
-          open_browser: bool = False) -> int:
+          open_browser: bool = False, *, review: bool = False, reviewer: str | None = None
+          ) -> int:
     """Run Voilà in place of this process (POSIX), so that a SIGTERM or SIGINT sent to
-    ``rupture serve`` reaches Voilà itself and no server is left running with the port."""
-    if not NOTEBOOK.exists():
-        raise RuptureError(f"The practice app {NOTEBOOK} is missing; run `rupture serve` from a "
-                           "checkout of rupture-widgets (pip install -e .).")
+    ``rupture serve`` reaches Voilà itself and no server is left running with the port.
+    ``review``: the review app (``rupture review``) instead of the practice app."""
+    notebook, name = (REVIEW_NOTEBOOK, "Review app") if review else (NOTEBOOK, "Practice app")
+    if not notebook.exists():
+        raise RuptureError(f"The app {notebook} is missing; run `rupture` from a checkout of "
+                           "rupture-widgets (pip install -e .).")
     env = serve_environment(workspace, trainee)
+    if reviewer:
+        env["RUPTURE_REVIEWER"] = reviewer
     # Voilà's own --open would open the URL without the token (its login page): open it here
-    cmd = voila_command(port)
+    cmd = voila_command(port, notebook=notebook)
     url = app_url(port, env)
-    print(f"Practice app: {url}  (workspace: {env['RUPTURE_WORKSPACE']})", flush=True)
+    print(f"{name}: {url}  (workspace: {env['RUPTURE_WORKSPACE']})", flush=True)
     if open_browser:
         _open_browser_when_listening(url, port, env)
     if os.name == "posix":

@@ -22,6 +22,12 @@ def session(workspace, catalog, monkeypatch):
     return app.session
 
 
+def all_html(widget) -> str:
+    """Every HTML text shown inside ``widget``."""
+    return getattr(widget, "value", "") if not hasattr(widget, "children") else "".join(
+        all_html(c) for c in widget.children)
+
+
 def send(session, attempt_id: str, reviewer: str, role: str = "supervisor") -> str:
     form = session.history.form
     form.ask(attempt_id, 1)
@@ -60,8 +66,52 @@ def test_returned_feedback_shows_at_its_attempt(session, workspace, webm_3s):
                              summary="Warm.")
     open_exchange(workspace).return_feedback("Dr Lee", "alex", review)
     session.refresh()  # what opening the clip or a new answer does
-    html = "".join(getattr(c, "value", "") for c in session.history.rows.children)
+    html = all_html(session.history.rows)
     assert "Feedback from Dr Lee (supervisor)" in html and "Warm." in html
     assert html.index("good start") < html.index("the &lt;pause&gt; here")  # by time, escaped
-    assert "0:00" in html and "0:02" in html
+    assert "0:00.5" in html and "0:02.5" in html
     assert "feedback returned by Dr Lee" in session.history.rows.children[0].children[0].value
+
+
+def test_a_comment_plays_the_answer_from_its_moment(session, workspace, webm_3s):
+    from rupture_widgets.taxonomy import load_taxonomy
+
+    answer(session, webm_3s)
+    a = session.workbook.attempts()[0]
+    send(session, a.id, "Dr Lee")
+    review = feedback_record(load_taxonomy(), a.id, reviewer="Dr Lee", role="peer",
+                             ratings={}, strategies=[], summary="",
+                             comments=[{"t": 1.5, "text": "here"}])
+    open_exchange(workspace).return_feedback("Dr Lee", "alex", review)
+    session.refresh()
+    sent = []
+    session.replay.send = lambda content, buffers=None: sent.append(content)
+    block = next(r for r in session.history.rows.children if hasattr(r, "children")
+                 and any(getattr(c, "value", "").startswith("<section") for c in r.children))
+    [button] = block.children[2].children
+    assert button.description == "0:01.5 here"
+    button.click()
+    assert session.replay_box.layout.display is None
+    assert {"kind": "seek", "seconds": 1.5} in sent
+
+
+def test_feedback_appears_without_a_reload(session, workspace, webm_3s):
+    import time
+
+    from rupture_widgets.taxonomy import load_taxonomy
+
+    answer(session, webm_3s)
+    a = session.workbook.attempts()[0]
+    send(session, a.id, "Dr Lee")
+    session.watch_for_feedback(every_s=0.2)
+    open_exchange(workspace).return_feedback("Dr Lee", "alex", feedback_record(
+        load_taxonomy(), a.id, reviewer="Dr Lee", role="peer", ratings={}, strategies=[],
+        comments=[], summary="Seen from afar."))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        html = all_html(session.history.rows)
+        if "Seen from afar." in html:
+            break
+        time.sleep(0.1)
+    session._stop.set()
+    assert "Seen from afar." in html

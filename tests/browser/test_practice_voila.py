@@ -130,8 +130,10 @@ def test_a_long_recording_at_a_realistic_bitrate_arrives_whole(page, voila_serve
     path = wb.recording_path(attempt.id)
     seconds = decoded_seconds(path)
     assert seconds == pytest.approx(recorded_ms(page, 0) / 1000, abs=0.5)
-    mbit_per_s = path.stat().st_size * 8 / seconds / 1e6
-    assert mbit_per_s >= 2.5, f"only {mbit_per_s:.2f} Mbit/s: the fake camera is too tame"
+    # the point of a realistic camera: an answer bigger than tornado's default 10 MiB message
+    # cap, which silently dropped whole recordings (docs/decisions.md #1). The bitrate itself
+    # varies with the machine's load (Chromium's encoder gives way), so it is not asserted.
+    assert path.stat().st_size > 10 * 2**20, f"only {path.stat().st_size:,} bytes"
     # the answer played back beside the clip knows its length and seeks (the reviewer will)
     video = page.locator(f".rw-recorder[data-playback='loaded'] video[aria-label*='{attempt.id}']")
     length, landed = video.evaluate("""async (v) => {

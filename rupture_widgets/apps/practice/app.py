@@ -93,6 +93,7 @@ class PracticeApp(w.VBox):
             self.session = PracticeSession(self.workbook, self.taxonomy,
                                            back=self.show_library, suggest=self.show_library,
                                            exchange=open_exchange(self.workspace))
+            self.session.watch_for_feedback()
         self._adopt_cut_off_recordings()
         self.session.practise(clip)
         self.body.children = [self.session]

@@ -9,6 +9,11 @@ import ipywidgets as w
 from ...errors import RuptureError
 
 
+def _moment(seconds: float) -> str:
+    """A moment of an answer, to the tenth of a second: '0:03.5'."""
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "length unknown"
@@ -19,8 +24,9 @@ def _clock(seconds: float | None) -> str:
 class AttemptHistory(w.VBox):
     """One row per attempt (incomplete ones marked): play it, or send it to a reviewer."""
 
-    def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object]):
-        self._play, self.taxonomy = play, taxonomy
+    def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object],
+                 play_from: Callable[[str, float], None] | None = None):
+        self._play, self._play_from, self.taxonomy = play, play_from, taxonomy
         self.rows = w.VBox()
         self.form = SendForm(taxonomy.roles,
                              lambda aid, name, role: send(aid, reviewer=name, role=role))
@@ -34,8 +40,23 @@ class AttemptHistory(w.VBox):
         rows = []
         for n, a in enumerate(attempts, start=1):
             rows.append(self._row(n, a, feedback.get(a.id, [])))
-            rows += [w.HTML(self._feedback_html(f)) for f in feedback.get(a.id, [])]
+            rows += [self._feedback(a.id, f) for f in feedback.get(a.id, [])]
         self.rows.children = rows
+
+    def _feedback(self, attempt_id: str, f) -> w.Widget:
+        """The feedback as text, and each comment a button that plays the answer from there."""
+        block = w.HTML(self._feedback_html(f))
+        if not f.comments or self._play_from is None:
+            return block
+        buttons = []
+        for c in sorted(f.comments, key=lambda c: c["t"] or 0):
+            b = w.Button(description=f"{_moment(c['t'])} {c['text'][:60]}",
+                         tooltip=f"Play your answer from {_moment(c['t'])}: {c['text']}",
+                         layout=w.Layout(width="auto", max_width="100%"))
+            b.on_click(lambda _b, t=c["t"]: self._play_from(attempt_id, t))
+            buttons.append(b)
+        return w.VBox([block, w.HTML("<p>Play your answer from a comment:</p>"),
+                       w.VBox(buttons)], layout=w.Layout(margin="0 0 1rem 2rem"))
 
     def _feedback_html(self, f) -> str:
         """What a reviewer returned: scores, strategies heard, summary, comments by time."""
@@ -54,7 +75,7 @@ class AttemptHistory(w.VBox):
             parts.append(f"<blockquote>{escape(f.summary)}</blockquote>")
         if f.comments:
             parts.append("<ol class='rw-comments'>" + "".join(
-                f"<li><span class='rw-at'>{_clock(c['t'])}</span> {escape(c['text'])}</li>"
+                f"<li><span class='rw-at'>{_moment(c['t'])}</span> {escape(c['text'])}</li>"
                 for c in sorted(f.comments, key=lambda c: c["t"] or 0)) + "</ol>")
         return f"<section class='rw-feedback' aria-label='Feedback'>{''.join(parts)}</section>"
 

@@ -7,7 +7,7 @@ from typing import Callable
 import ipywidgets as w
 
 from ...errors import ExchangeError
-from ...widgets import ClipPlayer, Recorder
+from ...widgets import AnswerPlayer, ClipPlayer, Recorder
 from .history import AttemptHistory
 from .self_assessment import SelfAssessment
 
@@ -31,7 +31,13 @@ class PracticeSession(w.VBox):
                                         layout=w.Layout(width="auto", align_self="flex-start"),
                                         tooltip="Available after your first answer to this clip")
         self.examples = w.HTML()
-        self.history = AttemptHistory(taxonomy, play=self._play, send=self._send)
+        self.history = AttemptHistory(taxonomy, play=self._play, send=self._send,
+                                      play_from=self._play_from)
+        # the answer played from a reviewer's comment (the Recorder's own playback cannot seek)
+        self.replay = AnswerPlayer(label="Your answer, from the reviewer's comment")
+        self.replay_box = w.VBox([w.HTML("<h3>Your answer, with its feedback</h3>"), self.replay])
+        self.replay_box.layout.display = "none"
+        self._replaying = None
         self.problem = w.HTML()
         back_button = w.Button(description="Back to the clip library", icon="arrow-left",
                                 layout=w.Layout(width="auto", align_self="flex-start"))
@@ -48,7 +54,7 @@ class PracticeSession(w.VBox):
                            layout=w.Layout(**column))],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
             self.auto_record, self.assessment,
-            w.VBox([self.examples_button, self.examples]), self.history])
+            w.VBox([self.examples_button, self.examples]), self.history, self.replay_box])
 
     def practise(self, clip) -> None:
         self.clip = clip
@@ -100,6 +106,35 @@ class PracticeSession(w.VBox):
             self.recorder.play_attempt(attempt_id)
         except Exception as e:  # a missing file must not break the page
             self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
+
+    def _play_from(self, attempt_id: str, seconds: float) -> None:
+        path = self.workbook.recording_path(attempt_id)
+        if path is None:
+            self.problem.value = "<p role='alert'>That answer's recording is missing.</p>"
+            return
+        if self._replaying != attempt_id:
+            self.replay.load(path, label=f"Your answer {attempt_id}")
+            self._replaying = attempt_id
+        self.replay_box.layout.display = None
+        self.replay.seek(seconds)
+        self.replay.play()
+
+    def watch_for_feedback(self, every_s: float = 3.0) -> None:
+        """Show feedback as it comes back, without a reload: a background check of the
+        exchange (reading a folder; nothing is written unless something came back)."""
+        import threading
+
+        def loop():
+            while not self._stop.wait(every_s):
+                try:
+                    if self.clip is not None and self.exchange.collect(self.workbook):
+                        self.refresh()
+                except Exception:  # never let the watcher die on a bad return
+                    continue
+
+        if self.exchange is not None and getattr(self, "_stop", None) is None:
+            self._stop = threading.Event()
+            threading.Thread(target=loop, daemon=True, name="feedback-watch").start()
 
     def _send(self, attempt_id: str, *, reviewer: str, role: str) -> None:
         if self.exchange is None:

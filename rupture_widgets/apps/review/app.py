@@ -1,0 +1,73 @@
+"""The review app: who is reviewing -> the queue of what was sent to them -> one attempt."""
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as w
+
+from ...errors import RuptureError
+from ...exchange import open_exchange
+from ...exchange.folder import reviewer_id
+from ...library.catalog import load_catalog
+from ...taxonomy import load_taxonomy
+from ...workbook import Workspace
+from ..identity import WhoAreYou, reviewer_from_environment
+
+
+class ReviewApp(w.VBox):
+    def __init__(self, workspace=None, catalog=None, taxonomy=None, reviewer: str | None = None,
+                 exchange=None):
+        self.workspace = workspace if workspace is not None else Workspace()
+        self.catalog = catalog if catalog is not None else load_catalog()
+        self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+        self.exchange = exchange if exchange is not None else open_exchange(self.workspace)
+        self.reviewer = None
+        self.queue = self.form = None
+        self.header = w.HTML("<h1>Rupture repair review</h1>")
+        self.notice = w.HTML()
+        self.body = w.VBox()
+        super().__init__([self.header, self.notice, self.body])
+        self.add_class("rw-review-app")
+        reviewer = reviewer or reviewer_from_environment()
+        if reviewer:
+            try:
+                self._begin(reviewer)
+                return
+            except RuptureError as e:
+                self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
+        gate = WhoAreYou(self._check_name, button="Start reviewing",
+                         intro="Attempts trainees send you are kept under this name.")
+        gate.on_identified(self._begin)
+        self.body.children = [gate]
+
+    def _check_name(self, name: str) -> str:
+        reviewer_id(name)  # refuses, in plain words, a name that cannot be an id
+        return name
+
+    def _begin(self, reviewer: str) -> None:
+        self.reviewer = reviewer
+        self.header.value = (f"<h1>Rupture repair review</h1><p>Reviewing as "
+                             f"<strong>{escape(reviewer)}</strong>.</p>")
+        from .form import ReviewForm
+        from .queue import ReviewQueue
+
+        self.queue = ReviewQueue(self.catalog, self.taxonomy, open_attempt=self.review_attempt)
+        self.form = ReviewForm(self.exchange, self.catalog, self.taxonomy, reviewer,
+                               back=self.show_queue)
+        self.show_queue()
+
+    def show_queue(self) -> None:
+        try:
+            self.queue.show(self.exchange.queue(self.reviewer))
+        except RuptureError as e:
+            self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
+        self.body.children = [self.queue]
+
+    def review_attempt(self, sent) -> None:
+        self.form.review(sent)
+        self.body.children = [self.form]
+
+
+def review_app(**kwargs) -> ReviewApp:
+    """The app as notebooks/review.ipynb shows it; keyword arguments as for ReviewApp."""
+    return ReviewApp(**kwargs)

@@ -1,0 +1,78 @@
+"""The review app without a browser: the queue lists what was sent to this reviewer, one attempt
+is reviewed with pinned comments, the rubric and strategies, kept as a draft at every change,
+returned, and the trainee's workbook receives it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rupture_widgets.apps.review import ReviewApp
+from rupture_widgets.exchange import open_exchange
+from test_feedback_in_app import session  # noqa: F401 - the trainee's app, as a fixture
+from test_practice_app import answer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sent(session, workspace, webm_3s):  # noqa: F811
+    answer(session, webm_3s)
+    a = session.workbook.attempts()[0]
+    open_exchange(workspace).send(session.workbook, a.id, reviewer="Dr Sam Rivera",
+                                  role="supervisor")
+    return session.workbook, a
+
+
+def test_a_reviewer_reviews_and_returns_an_attempt(sent, workspace, catalog, monkeypatch):
+    monkeypatch.setenv("RUPTURE_SERVER_ROOT", str(ROOT))
+    trainee_wb, attempt = sent
+    app = ReviewApp(workspace=workspace, catalog=catalog, reviewer="Dr Sam Rivera")
+    [row] = app.queue.rows.children
+    assert "alex" in row.children[0].value and "new" in row.children[0].value
+    row.children[1].click()
+    form = app.form
+    assert form.answer.loaded is False and form.answer.label.endswith(attempt.id)
+    form.answer.current_time = 1.2  # what the browser reports while it plays
+    form.comments.box.value = "Lovely pause"  # typing holds the moment
+    form.answer.current_time = 2.9
+    form.comments.add()
+    form.comments.box.value = "Name the rupture here"
+    form.comments.add()
+    assert [c["t"] for c in form.comments.comments] == [1.2, 2.9]
+    for dd in form.ratings.values():
+        dd.value = 4
+    form.strategies["S4"].value = True
+    form.summary.value = "Warm and direct."
+    app.show_queue()
+    assert "in review" in app.queue.rows.children[0].children[0].value  # kept as a draft
+    assert trainee_wb.feedback(attempt.id) == []  # the trainee sees nothing yet
+    app.review_attempt(app.exchange.queue("Dr Sam Rivera")[0])
+    assert [c["text"] for c in form.comments.comments] == ["Lovely pause",
+                                                           "Name the rupture here"]
+    form.give_back()
+    assert "Returned to alex" in form.message.value
+    open_exchange(workspace).collect(trainee_wb)
+    [fb] = trainee_wb.feedback(attempt.id)
+    assert (fb.reviewer, fb.role, len(fb.ratings), fb.strategies) == (
+        "Dr Sam Rivera", "supervisor", 8, ("S4",))
+    assert [c["t"] for c in fb.comments] == [1.2, 2.9]
+    form.summary.value = "Warm and direct; try naming it sooner."
+    form.give_back()  # edited and returned again: the same feedback, updated
+    open_exchange(workspace).collect(trainee_wb)
+    assert [f.summary for f in trainee_wb.feedback(attempt.id)] == [
+        "Warm and direct; try naming it sooner."]
+
+
+def test_another_reviewer_sees_nothing(sent, workspace, catalog):
+    app = ReviewApp(workspace=workspace, catalog=catalog, reviewer="Kim Peer")
+    assert "Nothing here yet" in app.queue.rows.children[0].value
+
+
+def test_a_reviewer_name_that_cannot_be_an_id_is_refused(workspace, catalog, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("RUPTURE_REVIEWER", raising=False)
+    app = ReviewApp(workspace=workspace, catalog=catalog)
+    gate = app.body.children[0]
+    gate.name.value = "../.."
+    assert "cannot be used as a reviewer" in gate.problem.value and app.reviewer is None

@@ -23,9 +23,14 @@ def session(workspace, catalog, monkeypatch):
 
 
 def all_html(widget) -> str:
-    """Every HTML text shown inside ``widget``."""
-    return getattr(widget, "value", "") if not hasattr(widget, "children") else "".join(
-        all_html(c) for c in widget.children)
+    """Every text shown inside ``widget``: HTML, and button labels escaped as HTML would be."""
+    from html import escape
+
+    if hasattr(widget, "children"):
+        return "".join(all_html(c) for c in widget.children)
+    if isinstance(getattr(widget, "value", None), str):
+        return widget.value
+    return escape(getattr(widget, "description", "") or "")
 
 
 def send(session, attempt_id: str, reviewer: str, role: str = "supervisor") -> str:

@@ -45,35 +45,38 @@ class AttemptHistory(w.VBox):
 
     def _feedback(self, attempt_id: str, f) -> w.Widget:
         """The feedback as text, and each comment a button that plays the answer from there."""
-        block = w.HTML(self._feedback_html(f))
         if not f.comments or self._play_from is None:
-            return block
+            return w.HTML(self._feedback_html(f, list_comments=True))
+        block = w.HTML(self._feedback_html(f, list_comments=False))
         buttons = []
         for c in sorted(f.comments, key=lambda c: c["t"] or 0):
             b = w.Button(description=f"{_moment(c['t'])} {c['text'][:60]}",
                          tooltip=f"Play your answer from {_moment(c['t'])}: {c['text']}",
-                         layout=w.Layout(width="auto", max_width="100%"))
+                         layout=w.Layout(width="auto", max_width="100%",
+                                         align_self="flex-start"))
             b.on_click(lambda _b, t=c["t"]: self._play_from(attempt_id, t))
             buttons.append(b)
-        return w.VBox([block, w.HTML("<p>Play your answer from a comment:</p>"),
-                       w.VBox(buttons)], layout=w.Layout(margin="0 0 1rem 2rem"))
+        return w.VBox([block, w.HTML("<p>Comments at moments of your answer (press one to play "
+                                     "your answer from there):</p>"), w.VBox(buttons)],
+                      layout=w.Layout(margin="0 0 1rem 2rem"))
 
-    def _feedback_html(self, f) -> str:
+    def _feedback_html(self, f, list_comments: bool = True) -> str:
         """What a reviewer returned: scores, strategies heard, summary, comments by time."""
         tax = self.taxonomy
         items = {it.id: it.label for it in tax.rubric_items}
         parts = [f"<h4>Feedback from {escape(f.reviewer)} ({escape(f.role)})</h4>"]
-        if f.ratings:
+        if f.ratings:  # in the rubric's own order
+            order = [it.id for it in tax.rubric_items] + sorted(set(f.ratings) - set(items))
             parts.append("<ul class='rw-ratings'>" + "".join(
-                f"<li>{escape(items.get(k, k))}: <strong>{v}</strong> of {tax.rubric_max}</li>"
-                for k, v in f.ratings.items()) + "</ul>")
+                f"<li>{escape(items.get(k, k))}: <strong>{f.ratings[k]}</strong> of "
+                f"{tax.rubric_max}</li>" for k in order if k in f.ratings) + "</ul>")
         if f.strategies:
             parts.append("<p>Strategies heard: " + escape(", ".join(
                 f"{s} {tax.strategies[s].label}" if s in tax.strategies else s
                 for s in f.strategies)) + "</p>")
         if f.summary:
             parts.append(f"<blockquote>{escape(f.summary)}</blockquote>")
-        if f.comments:
+        if f.comments and list_comments:
             parts.append("<ol class='rw-comments'>" + "".join(
                 f"<li><span class='rw-at'>{_moment(c['t'])}</span> {escape(c['text'])}</li>"
                 for c in sorted(f.comments, key=lambda c: c["t"] or 0)) + "</ol>")

@@ -54,7 +54,31 @@ class ReviewApp(w.VBox):
         self.queue = ReviewQueue(self.catalog, self.taxonomy, open_attempt=self.review_attempt)
         self.form = ReviewForm(self.exchange, self.catalog, self.taxonomy, reviewer,
                                back=self.show_queue)
+        self.queue.on_refresh(self.show_queue)
         self.show_queue()
+        self.watch_queue()
+
+    def watch_queue(self, every_s: float = 3.0) -> None:
+        """Keep the queue current while it is shown: the app may have been started (a
+        pre-heated kernel) before anything was sent, and trainees send at any time."""
+        import threading
+
+        def key(items):
+            return [(s.trainee_id, s.attempt.id, s.status) for s in items]
+
+        def loop():
+            while not self._stop.wait(every_s):
+                try:
+                    if self.body.children and self.body.children[0] is self.queue:
+                        items = self.exchange.queue(self.reviewer)
+                        if key(items) != key(self.queue.items):
+                            self.queue.show(items)
+                except Exception:  # a folder being written; the next look will do
+                    continue
+
+        if getattr(self, "_stop", None) is None:
+            self._stop = threading.Event()
+            threading.Thread(target=loop, daemon=True, name="queue-watch").start()
 
     def show_queue(self) -> None:
         try:

@@ -36,7 +36,8 @@ class ReviewForm(w.VBox):
                                           style=style, layout=w.Layout(width="32rem"))
                         for it in taxonomy.rubric_items}
         self.strategies = {sid: w.Checkbox(value=False, indent=False,
-                                           description=f"{sid} {s.label}")
+                                           description=f"{sid} {s.label}",
+                                           layout=w.Layout(width="auto"))
                            for sid, s in taxonomy.strategies.items()}
         self.summary = w.Textarea(description="Summary", placeholder="What worked, what to try "
                                   "next", layout=w.Layout(width="40rem", height="6rem"))

@@ -23,10 +23,15 @@ class ReviewQueue(w.VBox):
                                  options=[("Any status", ALL)] + [(s.capitalize(), s)
                                                                   for s in STATUSES])
         self.rows = w.VBox()
+        self.refresh = w.Button(description="Refresh", icon="refresh",
+                                layout=w.Layout(width="auto"))
         self.trainee.observe(lambda _: self._show(), "value")
         self.status.observe(lambda _: self._show(), "value")
         super().__init__([w.HTML("<h2>Sent to you for feedback</h2>"),
-                          w.HBox([self.trainee, self.status]), self.rows])
+                          w.HBox([self.trainee, self.status, self.refresh]), self.rows])
+
+    def on_refresh(self, callback: Callable[[], None]) -> None:
+        self.refresh.on_click(lambda _: callback())
 
     def show(self, items: list) -> None:
         self.items = items

@@ -76,3 +76,29 @@ def test_a_reviewer_name_that_cannot_be_an_id_is_refused(workspace, catalog, mon
     gate = app.body.children[0]
     gate.name.value = "../.."
     assert "cannot be used as a reviewer" in gate.problem.value and app.reviewer is None
+
+
+def test_a_long_queue_opens_a_page_at_a_time(workspace, catalog, webm_3s):
+    from rupture_widgets.apps.review.queue import PAGE
+    from rupture_widgets.exchange.folder import FolderExchange
+    from rupture_widgets.workbook import paths
+
+    ex = FolderExchange(workspace.root / "exchange")
+    source = workspace.root.parent / "answer.webm"
+    source.write_bytes(webm_3s)
+    for t in range(3):
+        wb = workspace.workbook(f"trainee{t}")
+        wb.recordings_dir.mkdir(parents=True)
+        for i in range(10):
+            target = paths.recording_file(wb.recordings_dir, f"a{t}x{i}")
+            target.write_bytes(webm_3s)
+            wb.log_attempt(clip_id="c3-beginner-maya", marker="C3", level="beginner",
+                           recording=target, attempt_id=f"a{t}x{i}")
+            ex.send(wb, f"a{t}x{i}", reviewer="Dr Lee", role="peer")
+    app = ReviewApp(workspace=workspace, catalog=catalog, reviewer="Dr Lee", exchange=ex)
+    assert len(app.queue.rows.children) == PAGE
+    assert app.queue.more.description == f"Show more ({30 - PAGE} not shown)"
+    app.queue.more.click()
+    assert len(app.queue.rows.children) == 30 and app.queue.more.layout.display == "none"
+    app.queue.trainee.value = "trainee1"
+    assert len(app.queue.rows.children) == 10

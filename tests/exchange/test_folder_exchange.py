@@ -7,10 +7,11 @@ import os
 import stat
 import subprocess
 import threading
+import time
 
 import pytest
 
-from _workbook_fixtures import ATTEMPT, chunked_webm, read_valid, split
+from _workbook_fixtures import ATTEMPT, chunked_webm, jupyterlab_save, read_valid, split
 from rupture_widgets.errors import ExchangeError, InvalidRecord, InvalidTraineeId, UnknownAttempt
 from rupture_widgets.exchange import open_exchange
 from rupture_widgets.exchange.folder import FolderExchange, reviewer_id
@@ -125,6 +126,7 @@ def test_returned_feedback_comes_home_and_returning_again_updates_it(ws, answer)
 
 
 def test_two_reviewers_returning_while_the_trainee_practises_lose_nothing(ws, answer):
+    """...and while a stale copy of the workbook is saved over it, as JupyterLab does."""
     ex = open_exchange(ws)
     alex = ws.workbook("alex")
     a = recorded(alex, answer)
@@ -144,12 +146,20 @@ def test_two_reviewers_returning_while_the_trainee_practises_lose_nothing(ws, an
                 ex.collect(Workspace(ws.root).workbook("alex"))),)) for r in reviews]
     jobs.append(threading.Thread(target=run, args=(lambda: [
         Workspace(ws.root).workbook("alex").log_attempt(**ATTEMPT) for _ in range(10)],)))
+    stale = alex.path.read_bytes()  # a JupyterLab tab opened before any of this
+
+    def save_stale_copy():
+        for _ in range(5):
+            jupyterlab_save(alex.path, stale)  # "Overwrite" with what the tab still shows
+            time.sleep(0.01)
+    jobs.append(threading.Thread(target=run, args=(save_stale_copy,)))
     for j in jobs:
         j.start()
     for j in jobs:
         j.join()
     assert not errors
     ex.collect(alex)
+    alex.repair()  # the next write after the last stale save restores what the journal knows
     assert {f.reviewer for f in alex.feedback(a.id)} == {"Dr Lee", "Kim Peer"}
     assert len(alex.attempts()) == 11
     read_valid(alex.path)

@@ -10,12 +10,18 @@ import ipywidgets as w
 from ...exchange import STATUSES
 
 ALL = "all"
+#: Rows shown at once: a queue of hundreds opens as fast as one of twenty (each row is widgets
+#: the page must build), and "Show more" brings the next page.
+PAGE = 20
 
 
 class ReviewQueue(w.VBox):
     def __init__(self, catalog, taxonomy, *, open_attempt: Callable[[object], None]):
         self.catalog, self.taxonomy, self._open = catalog, taxonomy, open_attempt
         self.items: list = []
+        self.limit = PAGE
+        self.more = w.Button(description="Show more", layout=w.Layout(width="auto"))
+        self.more.on_click(lambda _: self._show_more())
         style = {"description_width": "initial"}
         self.trainee = w.Dropdown(description="Trainee", options=[("All trainees", ALL)],
                                   value=ALL, style=style)
@@ -25,10 +31,11 @@ class ReviewQueue(w.VBox):
         self.rows = w.VBox()
         self.refresh = w.Button(description="Refresh", icon="refresh",
                                 layout=w.Layout(width="auto"))
-        self.trainee.observe(lambda _: self._show(), "value")
-        self.status.observe(lambda _: self._show(), "value")
+        self.trainee.observe(lambda _: self._filtered(), "value")
+        self.status.observe(lambda _: self._filtered(), "value")
         super().__init__([w.HTML("<h2>Sent to you for feedback</h2>"),
-                          w.HBox([self.trainee, self.status, self.refresh]), self.rows])
+                          w.HBox([self.trainee, self.status, self.refresh]), self.rows,
+                          self.more])
 
     def on_refresh(self, callback: Callable[[], None]) -> None:
         self.refresh.on_click(lambda _: callback())
@@ -41,16 +48,26 @@ class ReviewQueue(w.VBox):
         self.trainee.value = keep
         self._show()
 
+    def _filtered(self) -> None:
+        self.limit = PAGE
+        self._show()
+
+    def _show_more(self) -> None:
+        self.limit += PAGE
+        self._show()
+
     def _show(self) -> None:
         shown = [s for s in self.items
                  if self.trainee.value in (ALL, s.trainee_id)
                  and self.status.value in (ALL, s.status)]
+        self.more.layout.display = "none" if len(shown) <= self.limit else None
+        self.more.description = f"Show more ({len(shown) - self.limit} not shown)"
         if not shown:
             self.rows.children = [w.HTML("<p>Nothing here yet: attempts trainees send you "
                                          "appear here.</p>" if not self.items else
                                          "<p>Nothing matches these filters.</p>")]
             return
-        self.rows.children = [self._row(s) for s in shown]
+        self.rows.children = [self._row(s) for s in shown[:self.limit]]
 
     def _row(self, sent) -> w.Widget:
         a = sent.attempt

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from ..errors import InvalidRecord
 from ..storage import NotJSON, dumps
 from .records import SCHEMA_VERSION
+from .rubric_table import blank_table
 
 if TYPE_CHECKING:
     from .state import WorkbookState
@@ -114,7 +115,10 @@ def _attempt_markdown(rec: dict, n: int, tax) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-def _feedback_markdown(n: int, feedback: list[dict], note: str, tax) -> str:
+def _feedback_markdown(n: int, feedback: list[dict], note: str, tax, problems=()) -> str:
+    """The feedback given, then the line; below it the note typed there, or the blank rubric
+    table to fill in (``rubric_table``). Scores in the note that were not counted are listed
+    above the line, where the next render replaces them."""
     items = {it.id: it.label for it in tax.rubric_items}
     parts = [f"#### Feedback on attempt {n}"]
     for f in feedback:
@@ -133,9 +137,17 @@ def _feedback_markdown(n: int, feedback: list[dict], note: str, tax) -> str:
         parts.append("\n".join(block))
     if not feedback and not note:  # a note below the line is feedback too
         parts.append("_No feedback yet._")
-    parts.append("_Reviewers: write your feedback below the line._\n\n---\n"
-                 + NOTES_MARK)
-    return "\n\n".join(parts) + ("\n" + note + "\n" if note else "\n")
+    parts += [f"⚠ {_esc(p)}" for p in problems]
+    if problems:
+        parts.append("_Correct the score in the table below the line and save; everything you "
+                     "typed there is kept._")
+    how = "_Reviewers: write your feedback below the line._"
+    if not note:
+        how = (f"_Reviewers: write your feedback below the line, and score the rubric in its "
+               f"table: a whole number from {tax.rubric_min} to {tax.rubric_max}, or leave the "
+               f"score empty._")
+    parts.append(how + "\n\n---\n" + NOTES_MARK)
+    return "\n\n".join(parts) + "\n" + (note or blank_table(tax)) + "\n"
 
 
 def _md_cell(cell_id: str, source: str, meta: dict) -> dict:
@@ -213,8 +225,9 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
                     "attempt_id": aid, "feedback": fb}
             if notes:
                 meta["notes"] = notes
+            last = notes[-1] if notes else {"text": ""}
             return _md_cell(f"feedback-{aid}", _feedback_markdown(
-                n, fb, notes[-1]["text"] if notes else "", tax), meta)
+                n, fb, last["text"], tax, last.get("problems", ())), meta)
 
         out.append(cached(f"feedback-{aid}", (n, note_key, *fb), feedback_cell))
         out += foreign.pop(f"feedback-{aid}", [])

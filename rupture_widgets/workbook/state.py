@@ -2,17 +2,22 @@
 
 In: a notebook that JupyterLab, a reviewer or a stale copy wrote is folded into the state the
 journal already holds. The journal wins for every record it knows, records only the notebook has
-are adopted, text typed below the line in a feedback cell becomes a note, and every other cell a
-person added is kept after the cell it followed (``cells`` writes them back there).
+are adopted, text typed below the line in a feedback cell becomes a note (its rubric table read
+by ``rubric_table``: the note event carries "ratings" and "problems", and "reviewer" where known),
+and every other cell a person added is kept after the cell it followed (``cells`` writes them
+back there).
 """
 from __future__ import annotations
 
 import logging
+import os
 
 from ..errors import InvalidRecord
 from ..storage import utc_now
+from ..taxonomy import load_taxonomy
 from .cells import NOTES_MARK
 from .records import upgrade_metadata, validate_record
+from .rubric_table import blank_table, read_note
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +42,12 @@ class WorkbookState:
         elif kind == "feedback":
             rec = event["feedback"]
             self.feedback.setdefault(rec["attempt_id"], {})[rec["id"]] = rec
-        elif kind == "note":
-            self.notes.setdefault(event["attempt_id"], []).append(
-                {"text": event["text"], "at": event["at"]})
+        elif kind == "note":  # "reviewer", "ratings", "problems": only in newer events
+            note = {"text": event["text"], "at": event["at"]}
+            for key, typ in (("reviewer", str), ("ratings", dict), ("problems", list)):
+                if isinstance(event.get(key), typ):
+                    note[key] = event[key]
+            self.notes.setdefault(event["attempt_id"], []).append(note)
 
     def ordered_attempts(self) -> list[dict]:
         seq = {aid: i for i, aid in enumerate(self.attempts)}
@@ -58,14 +66,36 @@ def _note_text(source: str) -> str:
     return (source[i + len(NOTES_MARK):] if i >= 0 else source).strip()
 
 
-def merge_notebook(nb: dict, state: WorkbookState) -> None:
+def _reviewer_here(trainee_id: object) -> str | None:
+    """Who typed a new note, where known: the JupyterHub user of this process, unless that is
+    the trainee (then it is most likely the trainee's own app doing the merge, and who typed the
+    note is unknown). A review notebook knows its reviewer and will pass it to ``merge_notebook``
+    later; until then this is a best guess, and None means "(written in the notebook)"."""
+    user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if not user or len(user) > 200 or user == trainee_id:
+        return None
+    try:
+        user.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the environment
+        return None
+    return user
+
+
+def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) -> None:
     """Fold the notebook into ``state`` (already holding the journal).
 
     The journal wins for every record it knows, so a stale copy cannot roll anything back;
     records only the notebook has (journal lost, bundle restored) are adopted into it. Only
-    those are schema-checked here, which keeps a 400-attempt write fast.
+    those are schema-checked here, which keeps a 400-attempt write fast. ``reviewer``: who
+    typed into this notebook, if the caller knows (a review notebook will pass it in; not yet
+    wired); otherwise ``$JUPYTERHUB_USER`` (``_reviewer_here``).
     """
     state.nb_metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    if reviewer is None:  # TODO: a review notebook's reviewer will be passed in here later
+        rupture = state.nb_metadata.get("rupture")
+        reviewer = _reviewer_here(rupture.get("trainee_id") if isinstance(rupture, dict)
+                                  else None)
+    tax = load_taxonomy()  # once: ~50 us, which per cell would be most of a 400-attempt merge
     anchor: str | None = None
     for cell in nb["cells"]:
         if not isinstance(cell, dict):
@@ -79,7 +109,7 @@ def merge_notebook(nb: dict, state: WorkbookState) -> None:
             continue
         if kind == "attempt" and isinstance(meta.get("attempt"), dict):
             aid = meta["attempt"].get("id")
-            if aid not in state.attempts and not _adopt(state, meta, cell):
+            if aid not in state.attempts and not _adopt(state, meta, cell, tax):
                 state.foreign.append((anchor, cell))
                 continue
             anchor = f"attempt-{aid}"
@@ -92,16 +122,16 @@ def merge_notebook(nb: dict, state: WorkbookState) -> None:
                     for f in meta.get("feedback", ()))
                     or any(not isinstance(n, dict) or n.get("text") not in seen
                            for n in meta.get("notes", ()))):
-                if not _adopt(state, meta, cell):
+                if not _adopt(state, meta, cell, tax):
                     state.foreign.append((anchor, cell))
                     continue
-            _adopt_note(state, aid, _note_text(_source(cell)), utc_now())
+            _adopt_note(state, aid, _note_text(_source(cell)), utc_now(), tax, reviewer)
             anchor = f"feedback-{aid}"
             continue
         state.foreign.append((anchor, cell))
 
 
-def _adopt(state: WorkbookState, meta: dict, cell: dict) -> bool:
+def _adopt(state: WorkbookState, meta: dict, cell: dict, tax) -> bool:
     """Take records only the notebook has; False (cell kept as-is) if the metadata is bad."""
     where = f"in cell {cell.get('id', '?')!r} of the notebook"
     try:
@@ -121,17 +151,35 @@ def _adopt(state: WorkbookState, meta: dict, cell: dict) -> bool:
             state.adopt.append(ev)
             state.apply(ev)
     for note in meta.get("notes", ()):
-        _adopt_note(state, meta["attempt_id"], note["text"], note["at"])
+        _adopt_note(state, meta["attempt_id"], note["text"], note["at"], tax,
+                    note.get("reviewer"))
     return True
 
 
-def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str) -> None:
+def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str, tax,
+                reviewer: str | None = None) -> None:
     """A note is new only if it was never seen: a stale copy shows an older note (or none), and
     must not roll back a newer one. The price: clearing a note is indistinguishable from a stale
-    copy, so a note can be replaced but not emptied."""
+    copy, so a note can be replaced but not emptied.
+
+    The rubric table in it is read (``rubric_table.read_note``): an untouched blank table is not
+    kept (nobody typed it); a score that cannot count is logged, kept in the note's "problems"
+    and shown in the cell on the next render, while the text typed is kept as it is."""
     seen = state.notes.get(attempt_id, [])
     if not text or any(n["text"] == text for n in seen):
         return
-    ev = {"event": "note", "attempt_id": attempt_id, "text": text, "at": at}
+    if text == blank_table(tax):  # the table as rendered, nothing filled in (the usual case)
+        return
+    read = read_note(text, tax)
+    text = read.text
+    if not text or any(n["text"] == text for n in seen):
+        return
+    for problem in read.problems:
+        log.warning("A score typed into the notebook for attempt %s was not counted: %s",
+                    attempt_id, problem)
+    ev = {"event": "note", "attempt_id": attempt_id, "text": text, "at": at,
+          "ratings": read.ratings, "problems": list(read.problems)}
+    if reviewer:
+        ev["reviewer"] = reviewer
     state.adopt.append(ev)
     state.apply(ev)

@@ -297,16 +297,24 @@ class Workbook:
         return Attempt.from_record(rec)
 
     def feedback(self, attempt_id: str) -> list[Feedback]:
-        """Feedback in the order given; text typed into the notebook comes last (role 'notebook')."""
+        """Feedback in the order given; text typed into the notebook comes last (role 'notebook'):
+        its rubric table's scores as ratings, the text outside the table as the summary."""
+        from .rubric_table import read_note
+
         state = self._read()
         if attempt_id not in state.attempts:
             raise UnknownAttempt.named(attempt_id, self.path)
         out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
         notes = state.notes.get(attempt_id)
         if notes and notes[-1]["text"].strip():
+            note = notes[-1]
+            # Read from the text against today's rubric, so a note journaled before notes had
+            # "ratings" gets them too, and a rubric item since removed is never returned.
+            read = read_note(note["text"], load_taxonomy())
             out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
-                                reviewer="(written in the notebook)", role="notebook",
-                                created_at=notes[-1]["at"], summary=notes[-1]["text"]))
+                                reviewer=note.get("reviewer") or "(written in the notebook)",
+                                role="notebook", created_at=note["at"], ratings=read.ratings,
+                                summary=read.summary))
         return out
 
     def repair(self) -> None:

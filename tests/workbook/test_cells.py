@@ -10,6 +10,8 @@ from rupture_widgets.workbook.cells import (HEADER_ID, NOTES_MARK, cell_text, no
 from rupture_widgets.workbook.state import WorkbookState, merge_notebook
 from rupture_widgets.workbook.records import SCHEMA_VERSION
 
+from rupture_widgets.workbook.rubric_table import blank_table
+
 from _cell_records import FEEDBACK, TAX, attempt, render, state_with
 
 
@@ -29,7 +31,8 @@ def test_an_attempt_and_its_feedback_as_cells():
     warmth = next(it.label for it in TAX.rubric_items if it.id == "warmth")
     assert f"- Ratings: {warmth.replace('&', '&amp;')} 4/5" in f.source
     assert "- At 0:03.0: a &lt;good&gt; pause" in f.source and "> Well done<br>again" in f.source
-    assert f.source.rstrip().endswith(NOTES_MARK)
+    # below the line: the blank rubric table a reviewer can fill in JupyterLab
+    assert f.source.endswith(NOTES_MARK + "\n" + blank_table(TAX) + "\n")
     assert f.metadata["rupture"]["feedback"] == [FEEDBACK]
     assert nb.metadata["rupture"] == {"kind": "workbook", "schema_version": SCHEMA_VERSION,
                                       "trainee_id": "alex"}

@@ -48,12 +48,11 @@ class ReviewApp(w.VBox):
         self.reviewer = reviewer
         self.header.value = (f"<h1>Rupture repair review</h1><p>Reviewing as "
                              f"<strong>{escape(reviewer)}</strong>.</p>")
-        from .form import ReviewForm
         from .queue import ReviewQueue
 
+        # the form (two players, the rubric, strategies) is built when first needed: the queue
+        # is what a reviewer sees first, and every widget is something the page must build
         self.queue = ReviewQueue(self.catalog, self.taxonomy, open_attempt=self.review_attempt)
-        self.form = ReviewForm(self.exchange, self.catalog, self.taxonomy, reviewer,
-                               back=self.show_queue)
         self.queue.on_refresh(self.show_queue)
         self.show_queue()
         self.watch_queue()
@@ -88,6 +87,11 @@ class ReviewApp(w.VBox):
         self.body.children = [self.queue]
 
     def review_attempt(self, sent) -> None:
+        if self.form is None:
+            from .form import ReviewForm
+
+            self.form = ReviewForm(self.exchange, self.catalog, self.taxonomy, self.reviewer,
+                                   back=self.show_queue)
         self.form.review(sent)
         self.body.children = [self.form]
 

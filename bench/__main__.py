@@ -14,11 +14,11 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import recording, sending, startup
+from . import recording, review_startup, sending, startup
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 TARGETS = {"stop_s": 0.5, "stop_ratio": 2.0, "startup_ratio": 1.5, "memory_mb": 30.0,
-           "send_ratio": 1.2}
+           "send_ratio": 1.2, "review_ratio": 1.3}
 
 
 def machine() -> str:
@@ -133,6 +133,23 @@ def report(results: dict) -> str:
             f"Verdict: {verdict(snd['ratio'] <= TARGETS['send_ratio'])}. Rounds: short "
             f"{rounds_text([t * 1000 for t in snd['short_rounds_s']], 'ms', 1)}; long "
             f"{rounds_text([t * 1000 for t in snd['long_rounds_s']], 'ms', 1)}.", ""]
+    rv = results.get("review")
+    if rv:
+        lines += [
+            "## Review app: navigation → interactive", "",
+            f"Measured on {dt.date.today():%Y-%m-%d}: {machine()}. The review app with "
+            f"{rv['queue']} attempts from {rv['trainees']} trainees in its queue (first "
+            "\"Review …\" button) against the practice app (first \"Practise: …\" button), both "
+            "served as `rupture review` / `rupture serve` serve them, interleaved, a fresh "
+            "browser context each load (bench/review_startup.py). The queue shows 20 rows at a "
+            "time and the review form is built when first opened.", "",
+            "| page | navigation → interactive | target |", "|---|---|---|",
+            f"| practice app (baseline) | {rv['practice_s']:.2f} s | |",
+            f"| review app, {rv['queue']} in the queue | {rv['review_s']:.2f} s | |",
+            f"| ratio | **{rv['ratio']:.2f}×** | ≤ {TARGETS['review_ratio']}× |", "",
+            f"Verdict: {verdict(rv['ratio'] <= TARGETS['review_ratio'])}. Rounds: review "
+            f"{rounds_text(rv['review_rounds_s'])}; practice {rounds_text(rv['practice_rounds_s'])}.",
+            ""]
     wbw = results.get("workbook")
     if wbw:
         lines += [
@@ -152,7 +169,7 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--short", type=float, default=5)
     ap.add_argument("--long", type=float, default=120)
-    ap.add_argument("--only", default="startup,recording,workbook,sending")
+    ap.add_argument("--only", default="startup,recording,workbook,sending,review")
     ap.add_argument("--out", type=Path, default=DOC)
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
@@ -171,6 +188,9 @@ def main(argv=None) -> None:
         if workbook_writes is not None:
             print("workbook writes ...", flush=True)
             results["workbook"] = workbook_writes.run(rounds=args.rounds)
+    if "review" in only:
+        print("review app: navigation → interactive ...", flush=True)
+        results["review"] = review_startup.run(args.rounds)
     if "sending" in only:
         print("sending for feedback ...", flush=True)
         results["sending"] = sending.run(args.rounds)

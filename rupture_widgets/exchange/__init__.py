@@ -44,6 +44,11 @@ class Exchange(abc.ABC):
         """Everything sent to ``reviewer``, newest first. Nobody else's."""
 
     @abc.abstractmethod
+    def statuses(self, trainee_id: str) -> dict[tuple[str, str], str]:
+        """Where each attempt a trainee sent stands, by (attempt id, reviewer id): one of
+        STATUSES. Only the state, never a reviewer's draft itself."""
+
+    @abc.abstractmethod
     def review_workbook(self, reviewer: str, trainee_id: str) -> Workbook:
         """The per-trainee review notebook of ``reviewer``: the attempts that trainee sent them,
         each with its recording beside it and a feedback cell."""

@@ -118,6 +118,25 @@ class FolderExchange(Exchange):
                 out.append(Sent(trainee, me, sent["role"], a, sent["at"], status))
         return sorted(out, key=lambda s: s.sent_at, reverse=True)
 
+    def statuses(self, trainee_id: str) -> dict[tuple[str, str], str]:
+        check_trainee_id(trainee_id)
+        inboxes = self.root / INBOX
+        if not inboxes.is_dir():
+            return {}
+        returned = {(r["feedback"]["attempt_id"], r.get("reviewer_id"))
+                    for r in self._returned(trainee_id)}
+        out = {}
+        for folder in sorted(p for p in inboxes.iterdir() if p.is_dir()):
+            inbox = Workspace(folder)
+            if trainee_id not in inbox.trainees():
+                continue
+            review = inbox.workbook(trainee_id)
+            for a in review.attempts():
+                key = (a.id, folder.name)
+                out[key] = ("returned" if key in returned else
+                            "in review" if review.feedback(a.id) else "new")
+        return out
+
     # -- reviewer -> trainee -------------------------------------------------------------
     def save_draft(self, reviewer: str, trainee_id: str, feedback: dict) -> Feedback:
         review = self.review_workbook(reviewer, trainee_id)

@@ -120,3 +120,23 @@ def test_feedback_appears_without_a_reload(session, workspace, webm_3s):
         time.sleep(0.1)
     session._stop.set()
     assert "Seen from afar." in html
+
+
+def test_the_attempt_says_where_it_stands_sent_in_review_returned(session, workspace, webm_3s):
+    from rupture_widgets.taxonomy import load_taxonomy
+
+    answer(session, webm_3s)
+    a = session.workbook.attempts()[0]
+    send(session, a.id, "Dr Lee")
+    label = lambda: session.history.rows.children[0].children[0].value  # noqa: E731
+    assert "sent to Dr Lee (supervisor)" in label()
+    ex = open_exchange(workspace)
+    draft = feedback_record(load_taxonomy(), a.id, reviewer="Dr Lee", role="supervisor",
+                            ratings={}, strategies=[], comments=[], summary="half written")
+    ex.save_draft("Dr Lee", "alex", draft)
+    session.refresh()
+    assert "being reviewed by Dr Lee" in label() and "half written" not in all_html(
+        session.history.rows)  # the trainee sees the state, never the draft
+    ex.return_feedback("Dr Lee", "alex", draft)
+    session.refresh()
+    assert "feedback returned by Dr Lee" in label()

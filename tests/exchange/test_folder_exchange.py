@@ -209,3 +209,18 @@ def test_no_folder_of_the_exchange_is_writable_by_others(ws, answer):
         assert stat.S_IMODE(top.stat().st_mode) == 0o700
     envelope = json.loads(next((ex.root / "returns" / "alex").glob("*.json")).read_text())
     assert envelope["reviewer_id"] == "dr.lee" and envelope["feedback"]["reviewer"] == "Dr Lee"
+
+
+def test_a_trainee_learns_where_their_attempts_stand_and_nothing_of_others(ws, answer):
+    ex = open_exchange(ws)
+    alex, bo = ws.workbook("alex"), ws.workbook("bo")
+    a1, a2, b1 = recorded(alex, answer), recorded(alex, answer), recorded(bo, answer)
+    for wb, a, who in ((alex, a1, "Dr Lee"), (alex, a2, "Kim Peer"), (bo, b1, "Dr Lee")):
+        ex.send(wb, a.id, reviewer=who, role="peer")
+    ex.save_draft("Dr Lee", "alex", review_of(a1.id, reviewer="Dr Lee", role="peer"))
+    ex.return_feedback("Kim Peer", "alex", review_of(a2.id, reviewer="Kim Peer", role="peer"))
+    assert ex.statuses("alex") == {(a1.id, "dr.lee"): "in review",
+                                   (a2.id, "kim.peer"): "returned"}
+    assert ex.statuses("bo") == {(b1.id, "dr.lee"): "new"}
+    with pytest.raises(InvalidTraineeId):
+        ex.statuses("../alex")

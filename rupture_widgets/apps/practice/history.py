@@ -9,6 +9,15 @@ import ipywidgets as w
 from ...errors import RuptureError
 
 
+def _reviewer_id(name: str) -> str:
+    from ...exchange.folder import reviewer_id
+
+    try:
+        return reviewer_id(name)
+    except Exception:  # a name from an older workbook that is no id: status unknown
+        return ""
+
+
 def _moment(seconds: float) -> str:
     """A moment of an answer, to the tenth of a second: '0:03.5'."""
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
@@ -24,6 +33,8 @@ def _clock(seconds: float | None) -> str:
 class AttemptHistory(w.VBox):
     """One row per attempt (incomplete ones marked): play it, or send it to a reviewer."""
 
+    _statuses: dict = {}
+
     def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object],
                  play_from: Callable[[str, float], None] | None = None):
         self._play, self._play_from, self.taxonomy = play, play_from, taxonomy
@@ -32,7 +43,9 @@ class AttemptHistory(w.VBox):
                              lambda aid, name, role: send(aid, reviewer=name, role=role))
         super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.form])
 
-    def show(self, attempts: list, feedback: dict | None = None) -> None:
+    def show(self, attempts: list, feedback: dict | None = None,
+             statuses: dict | None = None) -> None:
+        self._statuses = statuses or {}
         if not attempts:
             self.rows.children = [w.HTML("<p>No attempts yet.</p>")]
             return
@@ -92,9 +105,12 @@ class AttemptHistory(w.VBox):
         if attempt.self_assessment:
             parts.append(f"difficulty {attempt.self_assessment.get('difficulty')}")
         returned = {f.reviewer for f in feedback}
+        words = {"new": "sent to", "in review": "being reviewed by",
+                 "returned": "feedback returned by"}
         for s in attempt.sent_to:
-            state = "feedback returned by" if s["reviewer"] in returned else "sent to"
-            parts.append(f"{state} {escape(s['reviewer'])} ({escape(s['role'])})")
+            status = ("returned" if s["reviewer"] in returned else
+                      self._statuses.get((attempt.id, _reviewer_id(s["reviewer"])), "new"))
+            parts.append(f"{words[status]} {escape(s['reviewer'])} ({escape(s['role'])})")
         label = w.HTML(" · ".join(p for p in parts if p), layout=w.Layout(flex="1"))
         play = w.Button(description=f"Play attempt {n}", layout=w.Layout(width="auto"))
         send = w.Button(description=f"Send attempt {n} for feedback",

@@ -76,13 +76,16 @@ class PracticeSession(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
+        statuses = {}
         if self.exchange is not None:
             try:
                 self.exchange.collect(self.workbook)  # feedback that came back since last time
+                statuses = self.exchange.statuses(self.workbook.trainee_id)
             except Exception as e:  # an unreadable return must not break practice
                 self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
         attempts = self.workbook.attempts(clip_id=self.clip.id)
-        self.history.show(attempts, {a.id: self.workbook.feedback(a.id) for a in attempts})
+        self.history.show(attempts, {a.id: self.workbook.feedback(a.id) for a in attempts},
+                          statuses)
         self.examples_button.disabled = not any(a.status == "complete" for a in attempts)
 
     # -- events -----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ cells.py       records rendered as notebook cells (one cell per line)
 recordings.py  recording files: chunks appended, finalised with the Duration written in place
 webm.py        a recording's WebM structure walked as it arrives
 paths.py       the one place that names the files in a trainee's folder
+seen.py        which returned feedback the trainee has seen
+rubric_table.py  the rubric table below the line of a feedback cell (JupyterLab)
 """
 from .store import (CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, RECORD_ID_RE, TRAINEE_ID_RE,
                     Attempt, Feedback, Workbook, Workspace, check_record_id, check_trainee_id,

@@ -5,6 +5,7 @@
     workbook.ipynb              the notebook: the system of record (docs/decisions.md #5)
     workbook.journal.jsonl      every change, appended before the notebook is rewritten
     workbook.ipynb.lock         the file lock every writer takes
+    feedback-seen.json          which returned feedback the trainee has seen (the app's "new")
     recordings/<attempt_id>.webm        a finalised recording
     recordings/<attempt_id>.part.webm   a recording being received, or never finalised
     recordings/<attempt_id>.part.json   what a recording is for, until its attempt is logged
@@ -20,6 +21,7 @@ TRAINEES = "trainees"
 WORKBOOK = "workbook.ipynb"
 JOURNAL = "workbook.journal.jsonl"
 LOCK = "workbook.ipynb.lock"
+SEEN = "feedback-seen.json"
 RECORDINGS = "recordings"
 _FINAL, _PART, _SIDECAR = ".webm", ".part.webm", ".part.json"
 
@@ -36,6 +38,7 @@ class TraineeFolder:
         self.workbook = self.dir / WORKBOOK
         self.journal = self.dir / JOURNAL
         self.lock = self.dir / LOCK
+        self.seen = self.dir / SEEN
         self.recordings = self.dir / RECORDINGS
 
     def has_workbook(self) -> bool:
@@ -70,7 +73,7 @@ def recording_attempt(path: Path) -> tuple[str, bool] | None:
 def example_files() -> list[str]:
     """One of each file a workspace holds, relative to it: what no allow-list may reach."""
     folder = TraineeFolder(Path(TRAINEES) / "t")
-    return [p.as_posix() for p in (folder.workbook, folder.journal, folder.lock,
+    return [p.as_posix() for p in (folder.workbook, folder.journal, folder.lock, folder.seen,
                                    recording_file(folder.recordings, "0123abcd"),
                                    part_file(folder.recordings, "0123abcd"),
                                    sidecar_file(folder.recordings, "0123abcd"))]

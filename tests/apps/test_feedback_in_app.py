@@ -140,3 +140,32 @@ def test_the_attempt_says_where_it_stands_sent_in_review_returned(session, works
     ex.return_feedback("Dr Lee", "alex", draft)
     session.refresh()
     assert "feedback returned by Dr Lee" in label()
+
+
+def test_new_feedback_is_marked_on_the_clip_and_the_attempt_until_seen(workspace, catalog,
+                                                                       monkeypatch, webm_3s):
+    from rupture_widgets.taxonomy import load_taxonomy
+
+    monkeypatch.setenv("RUPTURE_SERVER_ROOT", str(ROOT))
+    app = PracticeApp(workspace=workspace, catalog=catalog, trainee="alex")
+    clip = catalog.get("c3-beginner-maya")
+    app.practise(clip)
+    answer(app.session, webm_3s)
+    a = app.session.workbook.attempts()[0]
+    send(app.session, a.id, "Dr Lee")
+    open_exchange(workspace).return_feedback("Dr Lee", "alex", feedback_record(
+        load_taxonomy(), a.id, reviewer="Dr Lee", role="peer", ratings={}, strategies=[],
+        comments=[], summary="Read me."))
+
+    def card_text() -> str:
+        return next(c.children[0].value for c in app.browser.cards.children
+                    if clip.title in c.children[0].value)
+    app.show_library()
+    assert "New feedback" in card_text()
+    app.practise(clip)  # the trainee opens the clip: the feedback is shown, marked New
+    html = all_html(app.session.history.rows)
+    assert "Read me." in html and "rw-new" in html
+    app.session.refresh()  # seen now
+    assert "rw-new" not in all_html(app.session.history.rows)
+    app.show_library()
+    assert "New feedback" not in card_text()

@@ -31,6 +31,7 @@ class PracticeApp(w.VBox):
         self.catalog = catalog if catalog is not None else load_catalog()
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self.workbook = None
+        self.exchange = None  # where sent attempts go, once we know who is practising
         self.browser = None
         self.session = None
         self.header = w.HTML("<h1>Rupture repair practice</h1>")
@@ -54,9 +55,23 @@ class PracticeApp(w.VBox):
         self.header.value = (f"<h1>Rupture repair practice</h1><p>Practising as "
                              f"<strong>{escape(workbook.trainee_id)}</strong>.</p>")
         self._adopt_cut_off_recordings()
-        self.browser = ClipBrowser(self.catalog, self.taxonomy, self._practised)
+        from ...exchange import open_exchange
+
+        self.exchange = open_exchange(self.workspace)
+        self.browser = ClipBrowser(self.catalog, self.taxonomy, self._practised,
+                                   self._new_feedback)
         self.browser.on_pick(self.practise)
         self.show_library()
+
+    def _new_feedback(self) -> set[str]:
+        """Clips with feedback the trainee has not seen (collected from the exchange first)."""
+        from ...workbook.seen import clips_with_unseen
+
+        try:
+            self.exchange.collect(self.workbook)
+            return clips_with_unseen(self.workbook)
+        except Exception:  # the marker is a help, never a reason for the library to fail
+            return set()
 
     def _practised(self) -> dict[str, int]:
         return Counter(a.clip_id for a in self.workbook.attempts())
@@ -88,11 +103,9 @@ class PracticeApp(w.VBox):
         if self.session is None:
             from .session import PracticeSession
 
-            from ...exchange import open_exchange
-
             self.session = PracticeSession(self.workbook, self.taxonomy,
                                            back=self.show_library, suggest=self.show_library,
-                                           exchange=open_exchange(self.workspace))
+                                           exchange=self.exchange)
             self.session.watch_for_feedback()
         self._adopt_cut_off_recordings()
         self.session.practise(clip)

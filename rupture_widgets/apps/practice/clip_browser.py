@@ -12,8 +12,10 @@ ALL = "all"
 class ClipBrowser(w.VBox):
     """Filters plus one card per clip: title, marker, level, context line, times practised."""
 
-    def __init__(self, catalog, taxonomy, practised: Callable[[], dict[str, int]]):
+    def __init__(self, catalog, taxonomy, practised: Callable[[], dict[str, int]],
+                 new_feedback: Callable[[], set[str]] = set):
         self.catalog, self.taxonomy, self._practised = catalog, taxonomy, practised
+        self._new_feedback = new_feedback
         self._pick_callbacks: list[Callable] = []
         style = {"description_width": "initial"}
         self.family = w.Dropdown(description="Marker family", style=style,
@@ -55,11 +57,12 @@ class ClipBrowser(w.VBox):
         clips = self.catalog.filter(family=chosen(self.family.value),
                                     marker=chosen(self.marker.value),
                                     level=chosen(self.level.value))
-        counts = self._practised()
-        self.cards.children = [self._card(c, counts.get(c.id, 0)) for c in clips] or [
+        counts, new = self._practised(), self._new_feedback()
+        self.cards.children = [self._card(c, counts.get(c.id, 0), c.id in new)
+                               for c in clips] or [
             w.HTML("<p>No clips match these filters. Choose “All” in one of them.</p>")]
 
-    def _card(self, clip, times: int) -> w.Widget:
+    def _card(self, clip, times: int, new_feedback: bool = False) -> w.Widget:
         marker = self.taxonomy.markers.get(clip.marker)
         level = next((lv.label for lv in self.taxonomy.levels if lv.id == clip.level), clip.level)
         practised = ("Not practised yet" if times == 0 else
@@ -68,7 +71,9 @@ class ClipBrowser(w.VBox):
             f"<div class='rw-card'><strong>{escape(clip.title)}</strong><br>"
             f"<span>{escape(clip.marker)} {escape(marker.label if marker else '')} · "
             f"{escape(level)}</span><br><em>{escape(clip.context)}</em><br>"
-            f"<span class='rw-practised'>{practised}</span></div>",
+            f"<span class='rw-practised'>{practised}</span>"
+            + (" · <strong class='rw-new'>New feedback</strong>" if new_feedback else "")
+            + "</div>",
             layout=w.Layout(flex="1"))
         go = w.Button(description=f"Practise: {clip.title}", button_style="primary",
                       layout=w.Layout(width="auto"))

@@ -34,6 +34,7 @@ class AttemptHistory(w.VBox):
     """One row per attempt (incomplete ones marked): play it, or send it to a reviewer."""
 
     _statuses: dict = {}
+    _new: set = set()
 
     def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object],
                  play_from: Callable[[str, float], None] | None = None):
@@ -44,8 +45,9 @@ class AttemptHistory(w.VBox):
         super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.form])
 
     def show(self, attempts: list, feedback: dict | None = None,
-             statuses: dict | None = None) -> None:
-        self._statuses = statuses or {}
+             statuses: dict | None = None, new: set | None = None) -> None:
+        """``new``: ids of the feedback the trainee sees for the first time (marked 'New')."""
+        self._statuses, self._new = statuses or {}, new or set()
         if not attempts:
             self.rows.children = [w.HTML("<p>No attempts yet.</p>")]
             return
@@ -77,7 +79,8 @@ class AttemptHistory(w.VBox):
         """What a reviewer returned: scores, strategies heard, summary, comments by time."""
         tax = self.taxonomy
         items = {it.id: it.label for it in tax.rubric_items}
-        parts = [f"<h4>Feedback from {escape(f.reviewer)} ({escape(f.role)})</h4>"]
+        badge = " <span class='rw-new'>New</span>" if f.id in self._new else ""
+        parts = [f"<h4>Feedback from {escape(f.reviewer)} ({escape(f.role)}){badge}</h4>"]
         if f.ratings:  # in the rubric's own order
             order = [it.id for it in tax.rubric_items] + sorted(set(f.ratings) - set(items))
             parts.append("<ul class='rw-ratings'>" + "".join(
@@ -102,6 +105,8 @@ class AttemptHistory(w.VBox):
         if attempt.status == "incomplete":
             parts.append("<span class='rw-incomplete'>incomplete (cut off; what was received "
                          "is kept)</span>")
+        if any(f.id in self._new for f in feedback):
+            parts.append("<span class='rw-new'>new feedback</span>")
         if attempt.self_assessment:
             parts.append(f"difficulty {attempt.self_assessment.get('difficulty')}")
         returned = {f.reviewer for f in feedback}

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from ...errors import ExchangeError
 from ...widgets import AnswerPlayer, ClipPlayer, Recorder
+from ...workbook import seen
 from .history import AttemptHistory
 from .self_assessment import SelfAssessment
 
@@ -84,8 +85,14 @@ class PracticeSession(w.VBox):
             except Exception as e:  # an unreadable return must not break practice
                 self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
         attempts = self.workbook.attempts(clip_id=self.clip.id)
-        self.history.show(attempts, {a.id: self.workbook.feedback(a.id) for a in attempts},
-                          statuses)
+        feedback = {a.id: self.workbook.feedback(a.id) for a in attempts}
+        shown = [f for fs in feedback.values() for f in fs]
+        new = {f.id for f in seen.unseen(self.workbook, shown)}
+        self.history.show(attempts, feedback, statuses, new)
+        try:
+            seen.mark_seen(self.workbook, shown)  # shown once as "New": seen from now on
+        except OSError:  # a full disk: they show as new again next time, nothing worse
+            pass
         self.examples_button.disabled = not any(a.status == "complete" for a in attempts)
 
     # -- events -----------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class Exchange(abc.ABC):
         again replaces the earlier version."""
 
     @abc.abstractmethod
+    def return_notes(self, reviewer: str) -> list[Feedback]:
+        """Return what a reviewer wrote in their review notebooks' feedback cells (JupyterLab)."""
+
+    @abc.abstractmethod
     def collect(self, workbook: Workbook) -> list[Feedback]:
         """Merge what came back to this trainee into their workbook, by attempt and feedback
         id; returns the feedback that was new or changed."""

@@ -83,7 +83,42 @@ class FolderExchange(Exchange):
 
     # -- trainee -> reviewer -------------------------------------------------------------
     def review_workbook(self, reviewer: str, trainee_id: str) -> Workbook:
-        return self._inbox(reviewer).workbook(check_trainee_id(trainee_id))
+        wb = self._inbox(reviewer).workbook(check_trainee_id(trainee_id))
+        wb.title, wb.reviewer = f"Review notebook of {reviewer.strip()}", reviewer.strip()
+        return wb
+
+    def return_notes(self, reviewer: str) -> list[Feedback]:
+        """Feedback a reviewer wrote in JupyterLab, in a review notebook's feedback cells (text
+        and the rubric table below the line), returned like the review app's: one feedback per
+        attempt, replaced when the note changes. Returns what was (re)returned."""
+        inbox, out = self._inbox(reviewer, create=False), []
+        name = reviewer.strip()
+        for trainee in inbox.trainees():
+            review = self.review_workbook(name, trainee)
+            for a in review.attempts():
+                note = next((f for f in review.feedback(a.id) if f.role == "notebook"), None)
+                if note is None:
+                    continue
+                role = a.sent_to[-1]["role"] if a.sent_to else "peer"
+                fid = "note-" + hashlib.sha256(f"{a.id}/{reviewer_id(name)}".encode()
+                                               ).hexdigest()[:20]
+                rec = {"id": fid, "attempt_id": a.id, "reviewer": name, "role": role,
+                       "created_at": note.created_at, "ratings": dict(note.ratings),
+                       "strategies": [], "comments": [], "summary": note.summary}
+                path = self._returns(trainee) / f"{fid}.json"
+                try:
+                    before = parse_json(path.read_bytes())["feedback"]
+                    # a note not yet journaled reads with a fresh time: compare what was written
+                    if {**before, "created_at": ""} == {**rec, "created_at": ""}:
+                        continue  # returned already, unchanged
+                except (OSError, ValueError, KeyError, TypeError):
+                    pass
+                validate_record("feedback", rec, f"the note on {a.id}")
+                envelope = {"reviewer_id": reviewer_id(name), "returned_at": utc_now(),
+                            "feedback": rec}
+                atomic_write_text(path, dumps(envelope))
+                out.append(Feedback.from_record(rec))
+        return out
 
     def send(self, workbook: Workbook, attempt_id: str, *, reviewer: str, role: str) -> Sent:
         name = check_reviewer(reviewer, role, repr(attempt_id))

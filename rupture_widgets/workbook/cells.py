@@ -176,7 +176,8 @@ def _clean_foreign(cell: dict, used: set[str]) -> dict:
     return cell
 
 
-def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> str:
+def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict,
+                  title: str = "Practice workbook") -> str:
     """The whole notebook as text, re-rendering only cells whose records changed.
 
     ``cache`` maps cell id -> (record objects, serialised cell). Journal records are never
@@ -186,7 +187,7 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict) -> st
     if cache.get("__taxonomy__") is not tax:
         cache.clear()
         cache["__taxonomy__"] = tax
-    header = (f"# Practice workbook: {_esc(trainee_id)}\n\n"
+    header = (f"# {_esc(title)}: {_esc(trainee_id)}\n\n"
               "Each attempt has a summary with its recording, then a feedback cell. Attempt "
               "cells are rewritten by the practice app; reviewers write in the feedback cells, "
               "below the line. Your own extra cells are kept where you put them.\n")

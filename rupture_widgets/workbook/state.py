@@ -91,7 +91,7 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
     wired); otherwise ``$JUPYTERHUB_USER`` (``_reviewer_here``).
     """
     state.nb_metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
-    if reviewer is None:  # TODO: a review notebook's reviewer will be passed in here later
+    if reviewer is None:  # a review notebook passes its reviewer (Workbook.reviewer)
         rupture = state.nb_metadata.get("rupture")
         reviewer = _reviewer_here(rupture.get("trainee_id") if isinstance(rupture, dict)
                                   else None)

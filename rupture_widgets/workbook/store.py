@@ -92,6 +92,9 @@ class Workbook:
         self._journal = Journal(self.journal_path)
         self._thread_lock = threading.RLock()  # the journal cache is shared by threads
         self._cell_cache: dict = {}
+        # A review notebook (exchange) says whose it is: its title, and who wrote its notes.
+        self.title = "Practice workbook"
+        self.reviewer: str | None = None
 
     def __repr__(self) -> str:
         return f"Workbook({self.trainee_id!r}, {str(self.path)!r})"
@@ -356,7 +359,8 @@ class Workbook:
                     except OSError as e:
                         raise StorageError.could_not_write(self.journal_path, e, _NOT_SAVED) from e
                     state.apply(ev)
-                text = workbook_text(self.trainee_id, state, load_taxonomy(), self._cell_cache)
+                text = workbook_text(self.trainee_id, state, load_taxonomy(), self._cell_cache,
+                                     title=self.title)
                 try:
                     atomic_write_text(self.path, text)
                 except OSError as e:
@@ -392,5 +396,5 @@ class Workbook:
                         "refuses); read as unknown, and written back without them",
                         self.path, len(repaired))
         if nb is not None:
-            merge_notebook(nb, state)
+            merge_notebook(nb, state, reviewer=self.reviewer)
         return state

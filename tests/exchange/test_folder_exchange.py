@@ -224,3 +224,36 @@ def test_a_trainee_learns_where_their_attempts_stand_and_nothing_of_others(ws, a
     assert ex.statuses("bo") == {(b1.id, "dr.lee"): "new"}
     with pytest.raises(InvalidTraineeId):
         ex.statuses("../alex")
+
+
+def test_feedback_written_in_the_review_notebook_in_jupyterlab_is_returned(ws, answer):
+    import nbformat
+
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    ex.send(alex, a.id, reviewer="Dr Lee", role="supervisor")
+    review = ex.review_workbook("Dr Lee", "alex")
+    nb = read_valid(review.path)
+    assert nb.cells[0].source.startswith("# Review notebook of Dr Lee: alex")
+    cell = next(c for c in nb.cells if c.id == f"feedback-{a.id}")
+    cell.source = (cell.source.replace("| Empathy | |", "| Empathy | 4 |")
+                   .replace("| Warmth, acceptance & understanding | |",
+                            "| Warmth, acceptance & understanding | 5 |")
+                   + "\nYou named the rupture early. Well done.\n")
+    jupyterlab_save(review.path, nbformat.writes(nb))  # re-indented, as JupyterLab saves
+    assert ex.queue("Dr Lee")[0].status == "in review"
+    [returned] = ex.return_notes("Dr Lee")
+    assert ex.return_notes("Dr Lee") == []  # unchanged: not returned twice
+    [got] = ex.collect(alex)
+    assert (got.reviewer, got.role, got.ratings) == ("Dr Lee", "supervisor",
+                                                     {"empathy": 4, "warmth": 5})
+    assert "You named the rupture early." in got.summary and got.id == returned.id
+    assert ex.queue("Dr Lee")[0].status == "returned"
+    nb = read_valid(review.path)
+    cell = next(c for c in nb.cells if c.id == f"feedback-{a.id}")
+    cell.source = cell.source.replace("| Empathy | 4 |", "| Empathy | 3 |")
+    jupyterlab_save(review.path, nbformat.writes(nb))
+    ex.return_notes("Dr Lee")
+    ex.collect(alex)
+    assert [f.ratings.get("empathy") for f in alex.feedback(a.id)] == [3]  # updated, one

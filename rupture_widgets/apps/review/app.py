@@ -68,6 +68,7 @@ class ReviewApp(w.VBox):
         def loop():
             while not self._stop.wait(every_s):
                 try:
+                    self.exchange.return_notes(self.reviewer)
                     if self.body.children and self.body.children[0] is self.queue:
                         items = self.exchange.queue(self.reviewer)
                         if key(items) != key(self.queue.items):
@@ -81,6 +82,7 @@ class ReviewApp(w.VBox):
 
     def show_queue(self) -> None:
         try:
+            self.exchange.return_notes(self.reviewer)  # what they wrote in JupyterLab, too
             self.queue.show(self.exchange.queue(self.reviewer))
         except RuptureError as e:
             self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"

@@ -78,7 +78,7 @@ def record_once(page, seconds: float, kernel, nth: int, workbook) -> dict:
     attempt = workbook.attempts()[-1]  # the one this Stop logged
     size = workbook.recording_path(attempt.id).stat().st_size
     # let this answer's playback arrive before the next round (it is not part of the figures)
-    page.locator(f".rw-recorder[data-playback='loaded'] video[aria-label*='{attempt.id}']"
+    page.locator(f".rw-answer-player[data-state='loaded'] video[aria-label*='{attempt.id}']"
                  ).wait_for()
     return {"seconds": seconds, "stop_to_logged_s": stop_to_logged_s, "growth_mb": growth_mb,
             "duration_s": attempt.duration_s, "mbit_per_s": size * 8 / attempt.duration_s / 1e6,

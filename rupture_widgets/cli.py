@@ -15,6 +15,16 @@ def _serve(args) -> int:
 
 
 def _review(args) -> int:
+    if args.return_notes:  # a reviewer who works in JupyterLab only
+        from .exchange import open_exchange
+        from .workbook import Workspace
+
+        if not args.reviewer:
+            raise RuptureError("Say whose notes to return: --reviewer NAME.")
+        returned = open_exchange(Workspace(args.workspace)).return_notes(args.reviewer)
+        print(f"Returned {len(returned)} review{'s' if len(returned) != 1 else ''} written in "
+              "the review notebooks.")
+        return 0
     from .server.serve import serve
 
     return serve(workspace=args.workspace, port=args.port, open_browser=args.open, review=True,
@@ -59,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reviewer", help="your name as trainees send to you (default: asked in the "
                    "app, or $JUPYTERHUB_USER under JupyterHub)")
     r.add_argument("--open", action="store_true", help="open a browser tab")
+    r.add_argument("--return-notes", action="store_true", help="return what you wrote in your "
+                   "review notebooks in JupyterLab, then exit (the review app does this itself)")
     r.set_defaults(func=_review)
 
     clips = sub.add_parser("clips", help="check, build or add clips in the clip library")

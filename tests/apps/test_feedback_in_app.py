@@ -90,13 +90,13 @@ def test_a_comment_plays_the_answer_from_its_moment(session, workspace, webm_3s)
     open_exchange(workspace).return_feedback("Dr Lee", "alex", review)
     session.refresh()
     sent = []
-    session.replay.send = lambda content, buffers=None: sent.append(content)
+    session.answer.send = lambda content, buffers=None: sent.append(content)
     block = next(r for r in session.history.rows.children if hasattr(r, "children")
                  and any(getattr(c, "value", "").startswith("<section") for c in r.children))
     [button] = block.children[2].children
     assert button.description == "0:01.5 here"
     button.click()
-    assert session.replay_box.layout.display is None
+    assert session.answer_box.layout.display is None
     assert {"kind": "seek", "seconds": 1.5} in sent
 
 

@@ -34,7 +34,10 @@ def test_a_reviewer_reviews_and_returns_an_attempt(sent, workspace, catalog, mon
     form = app.form
     assert form.answer.loaded is False and form.answer.label.endswith(attempt.id)
     form.answer.current_time = 1.2  # what the browser reports while it plays
+    told = []
+    form.answer.send = lambda content, buffers=None: told.append(content.get("kind"))
     form.comments.box.value = "Lovely pause"  # typing holds the moment
+    assert "pause" in told  # and pauses the answer, as video-feedback tools do
     form.answer.current_time = 2.9
     form.comments.add()
     form.comments.box.value = "Name the rupture here"

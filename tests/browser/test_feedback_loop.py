@@ -68,6 +68,8 @@ def test_a_trainee_and_a_reviewer_complete_the_loop(browser, two_apps):
         trainee.wait_for_timeout(5000)
         trainee.get_by_role("button", name="Stop recording").click()
         wait_status(trainee, "saved", timeout=30_000)
+        trainee.locator(".rw-answer-player[data-state='loaded']").wait_for()
+        shot(trainee, "practice-after-stop")
         trainee.get_by_role("button", name="Send attempt 1 for feedback").click()
         trainee.get_by_role("textbox", name="Reviewer's name").fill(REVIEWER)
         trainee.get_by_role("combobox", name="Reviewer's role").select_option(label="Supervisor")

@@ -83,7 +83,7 @@ def test_pick_play_record_assess_again_and_send(page, voila_server, app_workspac
     page.wait_for_timeout(3000)
     page.get_by_role("button", name="Stop recording").click()
     wait_status(page, "saved", timeout=30_000)
-    page.locator(".rw-recorder[data-playback='loaded']").wait_for()  # answer beside the clip
+    page.locator(".rw-answer-player[data-state='loaded']").wait_for()  # answer beside the clip
 
     page.get_by_role("button", name="2", exact=True).click()
     page.get_by_role("checkbox", name="S4 Invite the client to talk about the rupture "
@@ -135,7 +135,8 @@ def test_a_long_recording_at_a_realistic_bitrate_arrives_whole(page, voila_serve
     # varies with the machine's load (Chromium's encoder gives way), so it is not asserted.
     assert path.stat().st_size > 10 * 2**20, f"only {path.stat().st_size:,} bytes"
     # the answer played back beside the clip knows its length and seeks (the reviewer will)
-    video = page.locator(f".rw-recorder[data-playback='loaded'] video[aria-label*='{attempt.id}']")
+    video = page.locator(f".rw-answer-player[data-state='loaded'] "
+                         f"video[aria-label*='{attempt.id}']")
     length, landed = video.evaluate("""async (v) => {
         if (v.readyState < 1) await new Promise((r) => v.addEventListener("loadedmetadata", r,
                                                                             { once: true }));

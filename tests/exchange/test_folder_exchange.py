@@ -257,3 +257,22 @@ def test_feedback_written_in_the_review_notebook_in_jupyterlab_is_returned(ws, a
     ex.return_notes("Dr Lee")
     ex.collect(alex)
     assert [f.ratings.get("empathy") for f in alex.feedback(a.id)] == [3]  # updated, one
+
+
+def test_rupture_review_return_notes_returns_what_was_written_in_jupyterlab(ws, answer):
+    import nbformat
+
+    from rupture_widgets.cli import main
+
+    ex = open_exchange(ws)
+    alex = ws.workbook("alex")
+    a = recorded(alex, answer)
+    ex.send(alex, a.id, reviewer="Dr Lee", role="peer")
+    review = ex.review_workbook("Dr Lee", "alex")
+    nb = read_valid(review.path)
+    cell = next(c for c in nb.cells if c.id == f"feedback-{a.id}")
+    cell.source += "\nWarm start.\n"
+    jupyterlab_save(review.path, nbformat.writes(nb))
+    assert main(["review", "--workspace", str(ws.root), "--reviewer", "Dr Lee",
+                 "--return-notes"]) == 0
+    assert "Warm start." in ex.collect(alex)[0].summary

@@ -6,7 +6,7 @@ from typing import Callable
 
 import ipywidgets as w
 
-from ...errors import ExchangeError
+from ...errors import ExchangeError, RecordingError
 from ...widgets import AnswerPlayer, ClipPlayer, Recorder
 from ...workbook import seen
 from .history import AttemptHistory
@@ -34,11 +34,12 @@ class PracticeSession(w.VBox):
         self.examples = w.HTML()
         self.history = AttemptHistory(taxonomy, play=self._play, send=self._send,
                                       play_from=self._play_from)
-        # the answer played from a reviewer's comment (the Recorder's own playback cannot seek)
-        self.replay = AnswerPlayer(label="Your answer, from the reviewer's comment")
-        self.replay_box = w.VBox([w.HTML("<h3>Your answer, with its feedback</h3>"), self.replay])
-        self.replay_box.layout.display = "none"
-        self._replaying = None
+        # answers are played back here, beside the clip: after Stop, from "Play attempt N" and
+        # from a reviewer's comment (it seeks; the camera preview stays live in the recorder)
+        self.answer = AnswerPlayer(label="Your recorded answer")
+        self.answer_box = w.VBox([w.HTML("<h4>Played back</h4>"), self.answer])
+        self.answer_box.layout.display = "none"
+        self._answer_of = None
         self.problem = w.HTML()
         back_button = w.Button(description="Back to the clip library", icon="arrow-left",
                                 layout=w.Layout(width="auto", align_self="flex-start"))
@@ -51,11 +52,11 @@ class PracticeSession(w.VBox):
             back_button, self.heading, self.problem,
             w.HBox([w.VBox([w.HTML("<h3>The client</h3>"), self.player],
                            layout=w.Layout(**column)),
-                    w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder],
+                    w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder, self.answer_box],
                            layout=w.Layout(**column))],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
             self.auto_record, self.assessment,
-            w.VBox([self.examples_button, self.examples]), self.history, self.replay_box])
+            w.VBox([self.examples_button, self.examples]), self.history])
 
     def practise(self, clip) -> None:
         self.clip = clip
@@ -104,30 +105,36 @@ class PracticeSession(w.VBox):
     def _attempt_logged(self, attempt) -> None:
         if attempt.status == "complete":
             self.assessment.ask_about(attempt.id, attempt.level)
-            self.recorder.play_attempt(attempt.id)  # the answer, beside the clip
+            self._show_answer(attempt.id)  # the answer, beside the clip
         self.refresh()
 
     def _save_assessment(self, attempt_id: str, **assessment) -> None:
         self.workbook.set_self_assessment(attempt_id, **assessment)
         self.refresh()
 
-    def _play(self, attempt_id: str) -> None:
+    def _show_answer(self, attempt_id: str) -> bool:
+        """Load one of this trainee's answers into the player (once), through the kernel."""
         try:
-            self.recorder.play_attempt(attempt_id)
+            path = self.workbook.recording_path(attempt_id)
+            if path is None or not self.workbook.owns_recording(path):
+                raise RecordingError.undecodable(attempt_id, "its recording file is missing")
+            if self._answer_of != attempt_id:
+                self.answer.load(path, label=f"Your recorded answer {attempt_id}")
+                self._answer_of = attempt_id
         except Exception as e:  # a missing file must not break the page
             self.problem.value = f"<p role='alert'>{escape(str(e))}</p>"
+            return False
+        self.answer_box.layout.display = None
+        return True
+
+    def _play(self, attempt_id: str) -> None:
+        if self._show_answer(attempt_id):
+            self.answer.play()
 
     def _play_from(self, attempt_id: str, seconds: float) -> None:
-        path = self.workbook.recording_path(attempt_id)
-        if path is None:
-            self.problem.value = "<p role='alert'>That answer's recording is missing.</p>"
-            return
-        if self._replaying != attempt_id:
-            self.replay.load(path, label=f"Your answer {attempt_id}")
-            self._replaying = attempt_id
-        self.replay_box.layout.display = None
-        self.replay.seek(seconds)
-        self.replay.play()
+        if self._show_answer(attempt_id):
+            self.answer.seek(seconds)
+            self.answer.play()
 
     def watch_for_feedback(self, every_s: float = 3.0) -> None:
         """Show feedback as it comes back, without a reload: a background check of the

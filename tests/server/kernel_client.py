@@ -26,6 +26,7 @@ class KernelClient:
         if protocol == "v1":
             kw["subprotocols"] = [V1]
         self.ws = websocket.create_connection(url, timeout=30, **kw)
+        self.widgets: dict[str, dict] = {}
 
     def send(self, msg_type, content, buffers=(), channel="shell", metadata=None):
         header = {"msg_id": uuid.uuid4().hex, "username": "test", "session": self.session,
@@ -68,6 +69,8 @@ class KernelClient:
                 m = self.recv(max(0.1, deadline - time.monotonic()))
             except websocket.WebSocketTimeoutException:
                 return None
+            if m["msg_type"] == "comm_open":  # every widget the page would show, by comm id
+                self.widgets[m["content"]["comm_id"]] = m["content"]["data"].get("state", {})
             if pred(m):
                 return m
         return None

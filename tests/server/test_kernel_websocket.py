@@ -1,6 +1,6 @@
 """One client cannot stall the server: a kernel websocket without the v1 protocol is refused
 before it can send Voilà 0.5.13 into its binary-frame loop (server/websocket.py), while a v1
-client, as every browser page is, still gets the Recorder's playback."""
+client, as every browser page is, still gets an answer played back (binary buffers)."""
 from __future__ import annotations
 
 import threading
@@ -91,11 +91,17 @@ def test_a_v1_client_records_and_gets_the_playback(served, answer):
     client = KernelClient(served.url, kid, "v1", header=[f"Cookie: {cookie}"])
     try:
         client.record_an_answer(answer)
-        playback = client.wait_for(
-            lambda m: m["msg_type"] == "comm_msg"
-            and m["content"]["data"].get("content", {}).get("kind") == "playback", 60)
+        # after Stop the app loads the answer into its AnswerPlayer; the page's view of it
+        # says "ready", and the kernel sends the file in pieces, each a binary buffer
+        client.wait_for(lambda m: False, 3)  # let Stop be logged and the answer loaded
+        player = next(cid for cid, state in client.widgets.items()
+                      if "current_time" in state and "loaded" in state)
+        client.comm_msg(player, {"method": "custom", "content": {"kind": "ready", "view": "t"}})
+        piece = client.wait_for(
+            lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == player
+            and m["content"]["data"].get("content", {}).get("kind") == "piece", 60)
     finally:
         client.close()
-    assert playback is not None
-    played = bytes(playback["buffers"][0])  # the saved answer: the browser's bytes + Duration
+    assert piece is not None
+    played = bytes(piece["buffers"][0])  # the saved answer: the browser's bytes + Duration
     assert played[:4] == b"\x1a\x45\xdf\xa3" and 0 <= len(played) - len(answer) < 64

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rupture_widgets.errors import RuptureError
+from served_app import free_port, listening
 from rupture_widgets.server.serve import (NOTEBOOK, PROJECT, check_workspace, serve_environment,
                                     voila_command)
 
@@ -85,22 +85,10 @@ def test_the_command_serves_the_practice_notebook_on_localhost_only():
     assert "--no-browser" not in voila_command(9000, open_browser=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.mark.skipif(os.name != "posix", reason="SIGTERM is a POSIX signal")
 def test_stopping_rupture_serve_stops_voila(tmp_path):
     """A service manager (or a CI job) stops `rupture serve` with SIGTERM; Voilà must go too."""
-    port = _free_port()
+    port = free_port()
     rupture = Path(sys.executable).with_name("rupture")
     cmd = [str(rupture)] if rupture.exists() else [sys.executable, "-m", "rupture_widgets.cli"]
     proc = subprocess.Popen([*cmd, "serve", "--port", str(port), "--workspace",
@@ -108,15 +96,15 @@ def test_stopping_rupture_serve_stops_voila(tmp_path):
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while not _listening(port):
+        while not listening(port):
             assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
             assert time.monotonic() < deadline, "Voilà did not start listening within 60 s"
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)  # to `rupture serve` only, not its process group
         deadline = time.monotonic() + 10
-        while _listening(port) and time.monotonic() < deadline:
+        while listening(port) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _listening(port), "the port is still served after SIGTERM"
+        assert not listening(port), "the port is still served after SIGTERM"
         proc.wait(timeout=10)
         assert proc.stdout.readline().decode().startswith(f"Practice app: http://127.0.0.1:{port}/")
     finally:  # never leave a server behind, even when `rupture serve` itself is gone

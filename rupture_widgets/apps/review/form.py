@@ -33,14 +33,14 @@ class ReviewForm(w.VBox):
             for v in range(taxonomy.rubric_min, taxonomy.rubric_max + 1)]
         style = {"description_width": "16rem"}
         self.ratings = {it.id: w.Dropdown(options=choices, value=None, description=it.label,
-                                          style=style, layout=w.Layout(width="32rem"))
+                                          style=style, layout=w.Layout(width="100%", max_width="32rem"))
                         for it in taxonomy.rubric_items}
         self.strategies = {sid: w.Checkbox(value=False, indent=False,
                                            description=f"{sid} {s.label}",
                                            layout=w.Layout(width="auto"))
                            for sid, s in taxonomy.strategies.items()}
         self.summary = w.Textarea(description="Summary", placeholder="What worked, what to try "
-                                  "next", layout=w.Layout(width="40rem", height="6rem"))
+                                  "next", layout=w.Layout(width="100%", max_width="40rem", height="6rem"))
         self.save = w.Button(description="Save draft")
         self.send_back = w.Button(description="Return to trainee", button_style="success")
         self.message = w.HTML()

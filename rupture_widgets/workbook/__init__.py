@@ -1,6 +1,8 @@
 """The workbook store: one notebook per trainee, the system of record (docs/decisions.md #5, #6).
 
-store.py       Workspace / Workbook: log, update, read, feedback, incomplete recordings, repair
+store.py       Workspace / Workbook: log, update, read, repair; the write path
+recording_store.py  the Workbook's recording files: start, find, adopt the never-logged ones
+feedback_store.py   the Workbook's feedback: reviewers' records, notes typed in the notebook
 records.py     Attempt / Feedback records, ids, the checks before anything is written, upgrades
 state.py       the records merged from the journal and a notebook someone saved
 cells.py       records rendered as notebook cells (one cell per line)

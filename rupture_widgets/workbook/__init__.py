@@ -10,6 +10,8 @@ recordings.py  recording files: chunks appended, finalised with the Duration wri
 webm.py        a recording's WebM structure walked as it arrives
 paths.py       the one place that names the files in a trainee's folder
 seen.py        which returned feedback the trainee has seen
+drafts.py      text being typed, kept on every keystroke so a reload loses nothing
+names.py       a display name as typed (any language) and the safe id derived from it
 rubric_table.py  the rubric table below the line of a feedback cell (JupyterLab)
 """
 from .store import (CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, RECORD_ID_RE, TRAINEE_ID_RE,

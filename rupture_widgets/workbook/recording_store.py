@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..errors import InvalidRecord, StorageError
-from ..storage import atomic_write_text, dumps, parse_json, utc_now
+from ..storage import atomic_write_text, dumps, fsync_dir, parse_json, utc_now
 from . import paths
 from .recordings import Recording
 from .records import RECORD_ID_RE, Attempt, check_record_id, new_record_id, orphan_record
@@ -61,9 +61,14 @@ class RecordingFiles:
         then return every attempt whose status is 'incomplete'.
 
         A file younger than ``min_age_s`` may still be receiving chunks, so it is left alone.
-        Nothing is deleted or moved; each orphan is logged once.
+        Nothing is moved; each orphan is logged once. The only files deleted are those of an
+        attempt the trainee deleted (a delete cut off between its journal line and its files):
+        a tombstoned recording is finished off, never adopted.
         """
-        if self._orphans(self._read(), min_age_s):  # write (and lock) only when there is work
+        state = self._read()
+        for aid in self._leftovers(state):
+            self._remove_recording_files(aid)
+        if self._orphans(state, min_age_s):  # write (and lock) only when there is work
 
             def change(state: WorkbookState) -> list[dict]:
                 events = []
@@ -81,6 +86,33 @@ class RecordingFiles:
             self._write(change)
         return [a for a in self.attempts() if a.status == "incomplete"]
 
+    def _leftovers(self, state: WorkbookState) -> list[str]:
+        """Deleted attempts whose recording files are still on disk."""
+        return [aid for aid in state.deleted
+                if any(p.exists() for p in paths.recording_files(self.recordings_dir, aid))]
+
+    def _remove_recording_files(self, attempt_id: str) -> None:
+        """Really delete a recording: every file it can have left, then the folder's entry made
+        durable. A file another process still has open is gone from the folder all the same."""
+        if (self.recordings_dir.exists()
+                and self.recordings_dir.resolve() != self.dir.resolve() / paths.RECORDINGS):
+            log.warning("Not deleting the recording of %s: %s is a link to another folder",
+                        attempt_id, self.recordings_dir)  # never delete in someone else's
+            return
+        removed = False
+        for path in paths.recording_files(self.recordings_dir, attempt_id):
+            try:
+                path.unlink()
+                removed = True
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise StorageError.could_not_write(path, e, (
+                    "The attempt is deleted from the workbook; its recording is removed the "
+                    "next time the app starts.")) from e
+        if removed:
+            fsync_dir(self.recordings_dir)
+
     def _orphans(self, state: WorkbookState, min_age_s: float) -> list[tuple[str, Path]]:
         if not self.recordings_dir.is_dir():
             return []
@@ -91,6 +123,7 @@ class RecordingFiles:
         for p, (aid, is_part) in sorted(((p, n) for p, n in named if n),
                                         key=lambda pn: (pn[1][1], pn[0].name)):
             if (not RECORD_ID_RE.fullmatch(aid) or aid in state.attempts or aid in found
+                    or aid in state.deleted
                     or now - p.stat().st_mtime < min_age_s):
                 continue
             if not is_part and not self._sidecar(aid):

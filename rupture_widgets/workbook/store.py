@@ -58,12 +58,16 @@ class Workspace:
         self.root = Path(chosen).expanduser().resolve()
         self._workbooks: dict[str, Workbook] = {}  # keeps each journal's read cache warm
 
-    def workbook(self, trainee_id: str) -> "Workbook":
+    def workbook(self, trainee_id: str, display_name: str | None = None) -> "Workbook":
+        """The trainee's workbook; ``display_name`` (the name as typed) is recorded when given
+        and different from the one kept (``names.check_display_name`` says what is refused)."""
         check_trainee_id(trainee_id)
         wb = self._workbooks.get(trainee_id)
         if wb is None:
             wb = self._workbooks[trainee_id] = Workbook(self, trainee_id)
         wb._check_inside_root()
+        if display_name is not None:
+            wb.set_display_name(display_name)
         return wb
 
     def trainees(self) -> list[str]:
@@ -115,6 +119,8 @@ class Workbook(RecordingFiles, FeedbackRecords):
 
         def change(state: WorkbookState) -> list[dict]:
             old = state.attempts.get(aid)
+            if aid in state.deleted:
+                raise InvalidRecord.bad("attempt", where, "an attempt with this id was deleted")
             if old is not None:
                 if old["status"] != "incomplete":
                     raise InvalidRecord.bad("attempt", where, "an attempt with this id is "
@@ -137,6 +143,55 @@ class Workbook(RecordingFiles, FeedbackRecords):
         sa = self_assessment_record(load_taxonomy(), repr(attempt_id), difficulty, strategies,
                                     note)
         return self._update_attempt(attempt_id, lambda rec: {**rec, "self_assessment": sa})
+
+    def mark_best(self, attempt_id: str, best: bool = True) -> Attempt:
+        """Mark (or unmark) the trainee's best attempt at its clip: marking one unmarks the
+        others of that clip, so a clip has at most one. Only a complete attempt can be best."""
+        if not isinstance(best, bool):
+            raise InvalidRecord.bad("attempt", repr(attempt_id), f"best should be True or False, "
+                                    f"got {best!r}")
+        result: list[dict] = []
+
+        def change(state: WorkbookState) -> list[dict]:
+            rec = state.attempts.get(attempt_id)
+            if rec is None:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            if best and rec["status"] != "complete":
+                raise InvalidRecord.bad("attempt", repr(attempt_id), "an incomplete recording "
+                                        "cannot be marked as the best attempt")
+            events = [{"event": "attempt", "attempt": {**other, "best": False}}
+                      for other in state.attempts.values() if best and other.get("best")
+                      and other["clip_id"] == rec["clip_id"] and other["id"] != attempt_id]
+            result.append({**rec, "best": best})
+            if rec.get("best", False) != best:
+                events.append({"event": "attempt", "attempt": result[0]})
+            return events
+
+        self._write(change)
+        return Attempt.from_record(result[0])
+
+    def delete_attempt(self, attempt_id: str) -> None:
+        """Delete an attempt the trainee does not want kept: its cells, its feedback, and its
+        recording (final file, part file, sidecar), for good.
+
+        A "delete" event goes into the journal first (a tombstone), so neither a crash before
+        the files are gone nor a stale notebook saved later (JupyterLab) brings it back; the
+        files of a delete cut off half-way are removed by the next call, or by
+        ``incomplete_recordings``. Deleting it again finishes that and is otherwise a no-op;
+        an id never logged raises UnknownAttempt. Copies sent to reviewers are the exchange's
+        (``Exchange.delete_attempt`` withdraws them first, then calls this).
+        """
+        check_record_id(attempt_id)
+
+        def change(state: WorkbookState) -> list[dict]:
+            if attempt_id in state.deleted:
+                return []
+            if attempt_id not in state.attempts:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            return [{"event": "delete", "attempt_id": attempt_id}]
+
+        self._write(change)
+        self._remove_recording_files(attempt_id)
 
     def mark_sent(self, attempt_id: str, *, reviewer: str, role: str) -> Attempt:
         reviewer = check_reviewer(reviewer, role, repr(attempt_id))
@@ -178,6 +233,42 @@ class Workbook(RecordingFiles, FeedbackRecords):
         self._write(lambda state: [] if state.attempts.get(rec["id"]) == rec
                     else [{"event": "attempt", "attempt": rec}])
         return Attempt.from_record(rec)
+
+    # -- the trainee: name and drafts ----------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        """The trainee's name as they typed it; the id where none was given."""
+        return self._read().display_name or self.trainee_id
+
+    def set_display_name(self, name: str) -> str:
+        """Keep ``name`` (checked: ``names.check_display_name``) as the trainee's display name,
+        in the journal and the notebook's header; nothing is written when it is unchanged."""
+        from .names import check_display_name
+
+        name = check_display_name(name)
+        if self._read().display_name != name:
+            self._write(lambda state: [] if state.display_name == name
+                        else [{"event": "profile", "display_name": name}])
+        return name
+
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep text being typed (``drafts``: cheap enough for every keystroke); '' clears it."""
+        from . import drafts
+
+        self._check_inside_root()
+        drafts.save(paths.TraineeFolder(self.dir), key, text)
+
+    def drafts(self) -> dict[str, str]:
+        from . import drafts
+
+        self._check_inside_root()
+        return drafts.drafts(paths.TraineeFolder(self.dir))
+
+    def clear_draft(self, key: str) -> None:
+        from . import drafts
+
+        self._check_inside_root()
+        drafts.clear(paths.TraineeFolder(self.dir), key)
 
     def repair(self) -> None:
         """Rewrite the notebook from journal + notebook now (the same merge every write does)."""

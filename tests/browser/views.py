@@ -13,6 +13,7 @@ does, so the review walk does not depend on the practice walk.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from browser_support import ROOT, Server, free_port, wait_status
@@ -120,6 +121,35 @@ def start_app(workspace: Path, log: Path, *, review: bool = False, env_extra=Non
     env.update(env_extra or {})
     notebook = REVIEW_NOTEBOOK if review else NOTEBOOK
     return Server(voila_command(port, notebook=notebook), port, env, ROOT, log)
+
+
+@contextmanager
+def served_review_app(folder: Path):
+    """The review app on a workspace holding one sent answer (seed_sent_attempt)."""
+    workspace = folder / "workspace"
+    seed_sent_attempt(workspace, make_answer_webm(folder / "answer.webm"))
+    server = start_app(workspace, folder / "review.log", review=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def new_page(browser, width: int = 1280, height: int = 1000, **context_options):
+    """A page in a fresh context that may use the (fake) camera, collecting console lines in
+    ``page.console`` for a failure message."""
+    context = browser.new_context(permissions=["camera", "microphone"],
+                                  viewport={"width": width, "height": height}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.console = []
+    page.on("console", lambda m: page.console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: page.console.append(f"pageerror: {e}"))
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def make_answer_webm(path: Path, seconds: float = 3.0) -> Path:

@@ -12,6 +12,9 @@ only 127.0.0.1, localhost and loopback addresses), so neither another local proc
 page (DNS rebinding) can open a kernel. The URL with the token is printed, as ``jupyter lab``
 does; the first visit with it sets the login cookie that the page's websocket and later requests
 use. Voilà runs as ``server.app.PracticeVoila``: Voilà with the clip files route confined.
+The page is Voilà's lab template without its CDN links, with the apps' stylesheet: the
+"rupture" template in ``server/jupyter/voila/templates/rupture/``, put on the Jupyter data path
+here.
 """
 from __future__ import annotations
 
@@ -33,6 +36,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 NOTEBOOK = PROJECT / "notebooks" / "practice.ipynb"
 REVIEW_NOTEBOOK = PROJECT / "notebooks" / "review.ipynb"
 CONFIG = NOTEBOOK.parent / "voila.json"
+#: A Jupyter data folder holding Voilà's "rupture" template (voila/templates/rupture/), which
+#: voila.json names; Voilà finds templates on the Jupyter data path only (docs/decisions.md #19).
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
 #: Files a workspace holds (one trainee's), to test against the allow-list: none may be served.
 _WORKSPACE_FILES = (*paths.example_files(), "media.mp4")
 
@@ -57,6 +63,10 @@ def serve_environment(workspace: str | os.PathLike | None = None, trainee: str |
     chosen = workspace or env.get("RUPTURE_WORKSPACE") or "workspace"
     env["RUPTURE_WORKSPACE"] = str(check_workspace(Path(chosen).expanduser().resolve(), root))
     env["RUPTURE_SERVER_ROOT"] = str(root)
+    # first on the Jupyter data path, so this checkout's template is the one Voilà renders
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        [str(JUPYTER_DATA), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep)
+                              if p and p != str(JUPYTER_DATA)]])
     # Voilà's token (voila.json: Voila.auto_token reads it from here), as `jupyter lab` uses it
     env["JUPYTER_TOKEN"] = env.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     if trainee:

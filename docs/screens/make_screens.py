@@ -1,0 +1,69 @@
+"""Screenshots of every view of both apps at 1280 and 400 px wide, written next to this file.
+
+    python docs/screens/make_screens.py            # needs the 'test' extra and /usr/bin/chromium
+
+Starts the real servers (`rupture serve`'s and `rupture review`'s Voilà) on a fresh demo
+workspace holding one answer sent to a reviewer, drives Debian's Chromium with the noisy fake
+camera through each view (tests/browser/views.py, the same walk the browser tests take) and
+writes ``<app>-<view>-<width>.png``. Nothing is fetched from the network.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT)]
+
+WIDTHS = {1280: 900, 400: 800}
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, write_y4m
+    from views import (make_answer_webm, practice_views, review_views, seed_sent_attempt,
+                       start_app)
+
+    with tempfile.TemporaryDirectory(prefix="rupture-screens-") as tmp:
+        tmp = Path(tmp)
+        workspace = tmp / "workspace"
+        seed_sent_attempt(workspace, make_answer_webm(tmp / "answer.webm"))
+        camera = write_y4m(tmp / "camera.y4m")
+        practice = start_app(workspace, tmp / "practice.log")
+        review = start_app(workspace, tmp / "review.log", review=True)
+        written = []
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, headless=True,
+                    args=BASE_ARGS + FAKE_MEDIA_ARGS + [
+                        f"--use-file-for-fake-video-capture={camera}"])
+                for width, height in WIDTHS.items():
+                    for app, walk, server in (("practice", practice_views, practice),
+                                              ("review", review_views, review)):
+                        context = browser.new_context(
+                            permissions=["camera", "microphone"],
+                            viewport={"width": width, "height": height})
+                        page = context.new_page()
+                        page.set_default_timeout(60_000)
+                        kwargs = {"trainee": f"Robin Screens {width}"} if app == "practice" \
+                            else {}
+                        for view in walk(page, server, **kwargs):
+                            page.wait_for_timeout(500)  # let images and fonts settle
+                            path = HERE / f"{app}-{view}-{width}.png"
+                            page.screenshot(path=str(path), full_page=True)
+                            written.append(path.name)
+                        context.close()
+                browser.close()
+        finally:
+            practice.stop()
+            review.stop()
+    print("\n".join(written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -43,8 +43,13 @@ def test_the_library_is_poster_cards_by_level_with_one_recommended_clip(page, vo
     # every card: a poster that loaded, a length, and one short "Practise" button
     cards = page.locator(".rw-level-section .rw-clip-card")
     assert cards.count() >= 21
-    page.wait_for_function("""() => [...document.querySelectorAll('.rw-clip-poster')]
-        .every((img) => img.complete && img.naturalWidth > 0)""")
+    # posters load lazily: bring each into view and wait until it has decoded
+    loaded = page.evaluate("""async () => { const out = [];
+        for (const img of document.querySelectorAll('.rw-clip-poster')) {
+          img.scrollIntoView(); try { await img.decode(); } catch (_) { /* counted below */ }
+          out.push(img.naturalWidth > 0); }
+        return out; }""")
+    assert loaded and all(loaded), loaded
     for text in cards.locator(".rw-clip-length").all_inner_texts():
         assert re.fullmatch(r"\d+:\d\d", text)
     assert set(cards.locator("button").all_inner_texts()) == {"Practise"}

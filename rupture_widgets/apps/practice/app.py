@@ -85,11 +85,12 @@ class PracticeApp(w.VBox):
                                    self._new_feedback)
         self.browser.on_pick(self.practise)
         self.browser.on_filter(lambda _f: self._remember())
-        library = w.Button(description="Clip library", icon="")
+        library = w.Button(description="Clip library")
         progress = w.Button(description="My progress")
         library.on_click(lambda _: self.show_library())
         progress.on_click(lambda _: self.show_progress())
         self.nav.children = [library, progress]
+        self._nav = {"library": library, "clip": library, "progress": progress}
         self.show_library()
 
     def _arrived(self, place: dict) -> None:
@@ -115,7 +116,10 @@ class PracticeApp(w.VBox):
             self.show_library()
 
     def _remember(self) -> None:
-        """Write where the app is into the URL's fragment."""
+        """Write where the app is into the URL's fragment (and mark it in the navigation)."""
+        for view, button in getattr(self, "_nav", {}).items():
+            if view != "clip":
+                button.button_style = "info" if self._nav.get(self.view) is button else ""
         place = {"view": self.view}
         if self._named_in_app and self.workbook is not None:
             place["trainee"] = self.workbook.trainee_id
@@ -185,7 +189,7 @@ class PracticeApp(w.VBox):
             from .session import PracticeSession
 
             self.session = PracticeSession(self.workbook, self.taxonomy,
-                                           back=self.show_library, suggest=self.show_library,
+                                           suggest=self.show_library,
                                            exchange=self.exchange, focus=self._focus_key)
             self.session.watch_for_feedback()
         self._adopt_cut_off_recordings()

@@ -16,7 +16,7 @@ from .self_assessment import SelfAssessment
 class PracticeSession(w.VBox):
     """Built once per app (the camera stays open between clips); :meth:`practise` switches clip."""
 
-    def __init__(self, workbook, taxonomy, *, back: Callable[[], None],
+    def __init__(self, workbook, taxonomy, *,
                  suggest: Callable[[str], None], exchange=None,
                  focus: Callable[[], str] | None = None):
         self.workbook, self.taxonomy = workbook, taxonomy
@@ -47,15 +47,12 @@ class PracticeSession(w.VBox):
         self.answer_box.layout.display = "none"
         self._answer_of = None
         self.problem = w.HTML()
-        back_button = w.Button(description="Back to the clip library", icon="arrow-left",
-                                layout=w.Layout(width="auto", align_self="flex-start"))
-        back_button.on_click(lambda _: back())
         self.examples_button.on_click(lambda _: self._toggle_examples())
         self.player.on_ended(self._clip_ended)
         self.recorder.on_attempt(self._attempt_logged)
         column = {"flex": "1 1 22rem", "min_width": "18rem"}
         super().__init__([
-            back_button, self.heading, self.problem,
+            self.heading, self.problem,
             w.HBox([w.VBox([w.HTML("<h3>The client</h3>"), self.player],
                            layout=w.Layout(**column)),
                     w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder, self.answer_box],

@@ -40,7 +40,9 @@ function card(model, c, { featured = false, reason = "" } = {}) {
   body.append(context, practised);
   const go = el("button", "rw-button rw-primary rw-clip-go", featured ? "Practise this clip" : "Practise");
   go.type = "button";
-  go.setAttribute("aria-label", `Practise: ${c.title}`);
+  // the name holds the visible label (WCAG 2.5.3) and says which clip; the recommended card's
+  // differs from its copy further down, so each name picks one button
+  go.setAttribute("aria-label", featured ? `Practise this clip: ${c.title}` : `Practise: ${c.title}`);
   go.addEventListener("click", () => model.send({ kind: "pick", clip: c.id }));
   body.append(go);
   item.append(figure, body);

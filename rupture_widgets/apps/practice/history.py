@@ -49,9 +49,15 @@ class AttemptHistory(w.VBox):
         self.form = SendForm(taxonomy.roles,
                              lambda aid, name, role: send(aid, reviewer=name, role=role))
         self.confirm = DeleteConfirmation(self._confirmed_delete)
-        super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.confirm,
-                          self.form])
+        self.heading = w.HTML()
+        self.set_focus_key("")
+        super().__init__([self.heading, self.rows, self.confirm, self.form])
         self.add_class("rw-history")
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = (f"<h3 data-rw-focus='{escape(key)}' tabindex='-1'>Your attempts at "
+                              "this clip</h3>")
 
     def _confirmed_delete(self, attempt_id: str) -> None:
         if self._delete is not None:
@@ -187,6 +193,7 @@ class DeleteConfirmation(w.VBox):
             "is withdrawn from reviewers who have not returned it yet. This cannot be undone."
             "</p>")
         self.fields.layout.display = None
+        self.no.focus()  # the safe choice has focus: Enter alone never deletes
 
     def close(self) -> None:
         self.fields.layout.display = "none"
@@ -231,6 +238,7 @@ class SendForm(w.VBox):
         self.heading.value = f"<h4>Send attempt {number} for feedback</h4>"
         self.message.value = ""
         self.fields.layout.display = None
+        self.reviewer.focus()
 
     def close_form(self) -> None:
         self.fields.layout.display = "none"

@@ -155,6 +155,7 @@ class PracticeSession(w.VBox):
         if self.assessment.attempt_id == attempt_id:
             self.assessment.forget(attempt_id)
         self.refresh()
+        self.history.set_focus_key(self._focus())  # the row and its buttons are gone
 
     def replay_exchange(self, attempt_id: str) -> None:
         """The client's clip from the start, then this answer, as the moment happened."""
@@ -213,6 +214,7 @@ class PracticeSession(w.VBox):
             raise ExchangeError("There is nowhere to send attempts from this app.")
         self.exchange.send(self.workbook, attempt_id, reviewer=reviewer, role=role)
         self.refresh()
+        self.history.set_focus_key(self._focus())  # the form closes: focus goes to the list
 
     def _toggle_examples(self) -> None:
         if self.examples.value:

@@ -87,7 +87,7 @@ def _change(folder: paths.TraineeFolder, key: str, text: str) -> None:
             kept = dict(list(current.items())[-MAX_DRAFTS:])
             # not fsynced: a reload or a dead kernel still finds it (it is atomic all the same);
             # only a power cut could lose the last keystrokes, and an fsync per keystroke costs
-            # 5-10 ms on a busy disk (bench/drafts.py)
+            # 5-10 ms on a busy disk (docs/decisions.md #21)
             atomic_write_text(folder.drafts, dumps({"v": _VERSION, "drafts": kept}),
                               durable=False)
     except OSError as e:

@@ -152,9 +152,13 @@ class InvalidName(RuptureError, ValueError):
     def empty(cls) -> "InvalidName":
         return cls("Type your name first.")
 
+    reason = ""
+
     @classmethod
     def because(cls, reason: str) -> "InvalidName":
-        return cls(f"That name cannot be used: {reason}.")
+        err = cls(f"That name cannot be used: {reason}.")
+        err.reason = reason  # for a caller that words the message its own way (a reviewer's)
+        return err
 
 
 class ExchangeError(RuptureError, ValueError):

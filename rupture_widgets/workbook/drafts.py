@@ -5,7 +5,8 @@ One small file beside the workbook (``paths.DRAFTS``), not the notebook: a draft
 of the record, and saving one on every keystroke must not rewrite a 400-attempt notebook. Each
 save replaces the file atomically (``storage.atomic_write_text``) under its own lock
 (``paths.DRAFTS_LOCK``), so two tabs typing at once both keep their text and a crash leaves the
-old file or the new one. A save whose text is unchanged writes nothing. Keys are the app's own
+old file or the new one (not fsynced: only a power cut could lose the last keystrokes). A save
+whose text is unchanged writes nothing. Keys are the app's own
 names (``KEY_RE``, e.g. ``self-assessment:<attempt_id>:note``); at most ``MAX_DRAFTS`` are
 kept, the longest untouched dropped first. Losing the file loses only drafts.
 """
@@ -84,7 +85,11 @@ def _change(folder: paths.TraineeFolder, key: str, text: str) -> None:
             else:
                 current.pop(key, None)
             kept = dict(list(current.items())[-MAX_DRAFTS:])
-            atomic_write_text(folder.drafts, dumps({"v": _VERSION, "drafts": kept}))
+            # not fsynced: a reload or a dead kernel still finds it (it is atomic all the same);
+            # only a power cut could lose the last keystrokes, and an fsync per keystroke costs
+            # 5-10 ms on a busy disk (docs/decisions.md #21)
+            atomic_write_text(folder.drafts, dumps({"v": _VERSION, "drafts": kept}),
+                              durable=False)
     except OSError as e:
         raise StorageError.could_not_write(folder.drafts, e, "The text typed is still in the "
                                            "page; nothing saved before was lost.") from e

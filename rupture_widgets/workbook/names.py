@@ -1,4 +1,4 @@
-"""A person's name as typed, and the id derived from it (a folder name).
+"""A person's name as typed, and the id derived from it (a folder name; docs/decisions.md #20).
 
 A display name is kept as typed, in any language: trimmed, NFC-normalised, at most
 ``MAX_NAME_CHARS``, with no control characters (a line break, a tab, a bidirectional override

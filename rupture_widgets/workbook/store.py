@@ -193,6 +193,10 @@ class Workbook(RecordingFiles, FeedbackRecords):
         self._write(change)
         self._remove_recording_files(attempt_id)
 
+    def was_deleted(self, attempt_id: str) -> bool:
+        """Whether ``attempt_id`` was deleted on purpose (``delete_attempt``)."""
+        return attempt_id in self._read().deleted
+
     def mark_sent(self, attempt_id: str, *, reviewer: str, role: str) -> Attempt:
         reviewer = check_reviewer(reviewer, role, repr(attempt_id))
         entry = {"reviewer": reviewer, "role": role, "at": utc_now()}

@@ -150,3 +150,17 @@ def test_two_tabs_typing_at_once_both_keep_their_text(ws):
     for t in threads:
         t.join()
     assert wb_a.drafts() == {"tab-a": "x" * 60, "tab-b": "x" * 60}
+
+
+def test_a_draft_save_is_atomic_but_not_fsynced(ws, monkeypatch):
+    """On every keystroke an fsync would cost 5-10 ms on a busy disk (bench/drafts.py); a
+    reload still finds the draft, and only a power cut could lose the last keystrokes."""
+    import os
+
+    wb = ws.workbook("alex")
+    wb.save_draft("note", "first")  # the folder exists now
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    wb.save_draft("note", "second")
+    assert synced == [] and Workspace(ws.root).workbook("alex").drafts() == {"note": "second"}
+    assert not [p for p in wb.dir.iterdir() if p.name.endswith(".tmp")]  # replaced, not torn

@@ -59,9 +59,8 @@ class AttemptHistory(w.VBox):
         self.heading.value = (f"<h3 data-rw-focus='{escape(key)}' tabindex='-1'>Your attempts at "
                               "this clip</h3>")
 
-    def _confirmed_delete(self, attempt_id: str) -> None:
-        if self._delete is not None:
-            self._delete(attempt_id)
+    def _confirmed_delete(self, attempt_id: str) -> str | None:
+        return self._delete(attempt_id) if self._delete is not None else None
 
     def show(self, attempts: list, feedback: dict | None = None,
              statuses: dict | None = None, new: set | None = None) -> None:
@@ -170,8 +169,8 @@ class AttemptHistory(w.VBox):
 class DeleteConfirmation(w.VBox):
     """'Delete attempt N for good?' — deleting cannot be undone, so it is asked once more."""
 
-    def __init__(self, delete: Callable[[str], object]):
-        self._delete = delete
+    def __init__(self, delete: Callable[[str], str | None]):
+        self._delete = delete  # returns what else to say (e.g. who keeps a returned review)
         self.attempt_id: str | None = None
         self.question = w.HTML()
         self.yes = w.Button(description="Delete for good", button_style="danger")
@@ -203,12 +202,13 @@ class DeleteConfirmation(w.VBox):
         if self.attempt_id is None:
             return
         try:
-            self._delete(self.attempt_id)
+            more = self._delete(self.attempt_id) or ""
         except (RuptureError, OSError) as e:
             self.message.value = f"<p role='alert'>Not deleted: {escape(str(e))}</p>"
             return
         self.close()
-        self.message.value = "<p role='status'>The attempt and its recording were deleted.</p>"
+        self.message.value = ("<p role='status'>The attempt and its recording were deleted."
+                              f"{escape(more)}</p>")
 
 
 class SendForm(w.VBox):

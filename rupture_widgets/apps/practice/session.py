@@ -142,12 +142,14 @@ class PracticeSession(w.VBox):
         self.workbook.mark_best(attempt_id, best=best)
         self.refresh()
 
-    def _delete(self, attempt_id: str) -> None:
-        """Delete for good (the trainee confirmed): withdrawn from reviewers first, so nothing
-        of it is left anywhere (docs/decisions.md)."""
+    def _delete(self, attempt_id: str) -> str:
+        """Delete for good (the trainee confirmed): withdrawn from reviewers who have not
+        returned it, then deleted (docs/decisions.md #19). Says who keeps a returned review."""
+        kept = ()
         if self.exchange is not None:
-            self.exchange.withdraw(self.workbook, attempt_id)
-        self.workbook.delete_attempt(attempt_id)
+            kept = self.exchange.delete_attempt(self.workbook, attempt_id).kept
+        else:
+            self.workbook.delete_attempt(attempt_id)
         if self._answer_of == attempt_id:
             self.answer.clear()
             self._answer_of = None
@@ -156,6 +158,10 @@ class PracticeSession(w.VBox):
             self.assessment.forget(attempt_id)
         self.refresh()
         self.history.set_focus_key(self._focus())  # the row and its buttons are gone
+        if not kept:
+            return ""
+        return (f" {', '.join(kept)} had already returned feedback on it and "
+                f"keep{'s' if len(kept) == 1 else ''} their review.")
 
     def replay_exchange(self, attempt_id: str) -> None:
         """The client's clip from the start, then this answer, as the moment happened."""

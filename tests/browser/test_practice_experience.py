@@ -75,7 +75,7 @@ def test_a_reload_returns_to_the_same_clip_view_and_filters(page, voila_server):
     assert page.get_by_role("textbox", name="Your name").count() == 0
     page.get_by_role("button", name="Clip library").click()
     page.get_by_role("heading", name="Choose a clip").wait_for()
-    assert page.get_by_role("combobox", name="Level").input_value() == "intermediate"
+    assert page.get_by_role("combobox", name="Level").input_value() == "Intermediate"
 
 
 def test_progress_shows_markers_by_level_and_the_diary(page, voila_server, app_workspace):

@@ -92,7 +92,8 @@ class Recorder(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.workbook = workbook
         self.clip_id, self.marker, self.level = clip_id, marker, level
-        #: page clock (ms) when the clip being answered last ended; gives the answer's latency
+        #: page clock (ms) when the clip being answered last ended, if it has ended since the
+        #: last answer (each answer logged clears it); gives the answer's latency
         self.clip_ended_at_ms: float | None = None
         self._recording = None      # the Recording receiving chunks, if any
         self._over_limit = None     # (recording, message) once the size limit refused a chunk
@@ -259,8 +260,11 @@ class Recorder(anywidget.AnyWidget):
         onset_ms = content.get("speech_onset_ms")
         speaking_ms = content.get("speaking_ms")
         latency_s = None
-        if onset_ms is not None and self.clip_ended_at_ms and self._started_at_ms:
-            latency = (self._started_at_ms + float(onset_ms) - self.clip_ended_at_ms) / 1000
+        # the answer was cued when the clip ended, if it ended since the last answer; else
+        # ("Record again") when recording started, after the countdown
+        cued_ms, self.clip_ended_at_ms = self.clip_ended_at_ms or self._started_at_ms, None
+        if onset_ms is not None and cued_ms and self._started_at_ms:
+            latency = (self._started_at_ms + float(onset_ms) - cued_ms) / 1000
             latency_s = latency if latency >= 0 else None
         try:  # the browser's clock, as sent: a broken one must not lose the answer
             started = (datetime.fromtimestamp(self._started_at_ms / 1000, timezone.utc)

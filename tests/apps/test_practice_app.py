@@ -142,10 +142,10 @@ def test_the_clip_ending_can_start_the_recording(app, catalog):
     sent = []
     app.session.recorder.send = lambda content, buffers=None: sent.append(content)
     app.session.player._handle_custom_msg({"kind": "ended", "at_ms": 5.0}, [])
-    assert sent == [{"kind": "record"}] and app.session.recorder.clip_ended_at_ms == 5.0
-    app.session.auto_record.value = False
+    assert sent == [] and app.session.recorder.clip_ended_at_ms == 5.0  # off unless chosen
+    app.session.recorder.auto_record = True  # the trainee ticks the box in the recorder
     app.session.player._handle_custom_msg({"kind": "ended", "at_ms": 6.0}, [])
-    assert len(sent) == 1
+    assert sent == [{"kind": "record"}] and app.session.recorder.clip_ended_at_ms == 6.0
 
 
 def test_starting_the_app_imports_nothing_heavy(tmp_path):

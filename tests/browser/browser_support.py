@@ -126,3 +126,19 @@ def wait_status(page, status: str, timeout: float = 60_000) -> None:
 def recorded_ms(page, nth: int) -> int:
     """Page-clock time between the nth start of recording and the following Stop."""
     return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]
+
+
+def turn_camera_on(page) -> None:
+    """The camera is off until the trainee chooses: press "Turn camera on", wait for the preview."""
+    page.get_by_role("button", name="Turn camera on", exact=True).click()
+    wait_status(page, "ready")
+
+
+def record_answer(page, seconds: float, button: str = "Record my answer") -> None:
+    """Press ``button`` (the camera opens if it is off, then the countdown), answer for
+    ``seconds`` once recording has started, Stop, and wait until the kernel has saved it."""
+    page.get_by_role("button", name=button, exact=True).click()
+    wait_status(page, "recording", timeout=30_000)
+    page.wait_for_timeout(int(seconds * 1000))
+    page.get_by_role("button", name="Stop recording", exact=True).click()
+    wait_status(page, "saved", timeout=30_000)

@@ -27,9 +27,7 @@ class PracticeSession(w.VBox):
         self._exchange_replay = None  # the attempt to play once the clip ends ("replay the exchange")
         self.heading = w.HTML()
         self.player = ClipPlayer()
-        self.recorder = Recorder(workbook)
-        self.auto_record = w.Checkbox(value=True, indent=False,
-                                      description="Start recording when the clip ends")
+        self.recorder = Recorder(workbook)  # its own "Start recording when the clip ends"
         self.assessment = SelfAssessment(taxonomy, self._save_assessment, drafts=workbook)
         self.assessment.on_suggest(suggest)
         self.examples_button = w.Button(description="Show example responses", disabled=True,
@@ -58,7 +56,7 @@ class PracticeSession(w.VBox):
                     w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder, self.answer_box],
                            layout=w.Layout(**column))],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
-            self.auto_record, self.assessment,
+            self.assessment,
             w.VBox([self.examples_button, self.examples]), self.history])
 
     def practise(self, clip) -> None:
@@ -113,15 +111,15 @@ class PracticeSession(w.VBox):
             self._play(attempt_id)
             return
         self.recorder.clip_ended_at_ms = at_ms
-        if self.auto_record.value:
+        if self.recorder.auto_record:
             self.recorder.record()
 
     def _attempt_logged(self, attempt) -> None:
         self.history.form.clear()  # a "Sent to …" line is about an earlier attempt
         if attempt.status == "complete":
+            # the recorder already replays it from the browser's copy: no round trip here
             self.assessment.ask_about(attempt.id, attempt.level)
-            self.assessment.set_focus_key(self._focus())
-            self._show_answer(attempt.id)  # the answer, beside the clip
+            self.assessment.set_focus_key(self._focus())  # the next step: how did that go?
         self.refresh()
 
     def _offer_unassessed(self) -> None:

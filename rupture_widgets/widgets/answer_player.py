@@ -15,7 +15,7 @@ The caller decides which file may be played: check it is the trainee's own first
 Message protocol (browser -> kernel, ``kind``): ``ready`` {view} when a view is shown,
 ``piece-ack`` {part, token, view}, ``loaded`` {load, duration, view}. Kernel -> browser:
 ``piece`` {part, parts, token, mime_type, to, start_at, load} + one buffer, ``seek`` {seconds},
-``play``, ``pause``. ``to`` lists the views a piece is for (None: every view); ``start_at`` is a
+``play``, ``pause``, ``clear``. ``to`` lists the views a piece is for (None: every view); ``start_at`` is a
 seek asked for before the file was loaded; ``load`` numbers the :meth:`load` calls, so a
 ``loaded`` report about an older file is ignored.
 
@@ -139,6 +139,14 @@ class AnswerPlayer(anywidget.AnyWidget):
 
     def pause(self) -> None:
         self.send({"kind": "pause"})
+
+    def clear(self) -> None:
+        """Drop the recording (e.g. it was deleted): the transfer stops and every view lets go
+        of its copy."""
+        self._source, self._transfer, self._start_at = None, None, None
+        with self.hold_sync():
+            self.loaded, self.playing, self.duration, self.current_time = False, False, None, 0.0
+        self.send({"kind": "clear"})
 
     def on_time(self, callback: Callable[[float], None], remove: bool = False) -> None:
         """``callback(seconds)`` whenever the browser reports a new ``current_time``."""

@@ -201,6 +201,14 @@ function render({ model, el }) {
     } else if (msg.kind === "pause") {
       pendingPlay = false;
       video.pause();
+    } else if (msg.kind === "clear") { // the recording was deleted: nothing of it stays here
+      token = null; pieces = []; pendingPlay = false; pendingSeek = null;
+      video.pause();
+      if (stream) { stream.close(); stream = null; }
+      video.removeAttribute("src"); // the error this raises is ignored (no src)
+      video.load();
+      if (url) { URL.revokeObjectURL(url); url = null; }
+      setState("empty", "");
     }
   }
 

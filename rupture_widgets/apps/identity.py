@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 
 import ipywidgets as w
 
+from .forms import on_enter
 from ..errors import RuptureError
 from ..workbook.names import check_display_name, id_from_name
 
@@ -54,25 +55,19 @@ class WhoAreYou(w.VBox):
                  button: str = "Start practising"):
         self._open_workbook = open_workbook
         self._callbacks: list[Callable] = []
-        # continuous_update: the kernel has the text as typed, so when Enter's "submit" arrives
-        # (sent by the page before a committed value would be) it submits what is in the box.
         self.name = w.Text(description="Your name", placeholder="e.g. Alex Morgan",
-                           continuous_update=True, style={"description_width": "initial"})
+                           style={"description_width": "initial"})
         self._done = False
         self.go = w.Button(description=button, button_style="success")
         self.problem = w.HTML()
         intro_html = w.HTML(f"<h2>Welcome</h2><p>{html.escape(intro)}</p>")
         self.go.on_click(lambda _: self.submit())
-        self.name.on_msg(self._on_message)
+        on_enter(self.name, self.submit)  # once all that was typed has arrived (forms.py)
         super().__init__([intro_html, w.HBox([self.name, self.go]), self.problem])
 
     def on_identified(self, callback: Callable) -> None:
         """``callback(workbook)`` once a valid name is given."""
         self._callbacks.append(callback)
-
-    def _on_message(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("event") == "submit":  # Enter in the box
-            self.submit()
 
     def submit(self) -> None:
         """What Enter and the button do: open the workbook for the name in the box."""

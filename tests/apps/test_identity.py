@@ -2,9 +2,13 @@
 name box that answers Enter and says what to do when it is empty."""
 from __future__ import annotations
 
+import time
+
 import re
 
 import pytest
+
+from rupture_widgets.apps.forms import SETTLE_S
 
 from rupture_widgets.apps.identity import WhoAreYou, as_trainee_id
 from rupture_widgets.errors import CorruptWorkbook, InvalidName
@@ -62,9 +66,11 @@ def test_a_name_that_cannot_be_kept_is_refused_in_plain_words(bad, message):
 # -- the name box ---------------------------------------------------------------------------------
 
 def press_enter(text) -> None:
-    """What the page sends when Enter is pressed in an ipywidgets Text (its 'submit' event)."""
+    """What the page sends when Enter is pressed in an ipywidgets Text (its 'submit' event),
+    then the wait for typed text that may still be on its way (apps/forms.py)."""
     text._handle_msg({"content": {"data": {"method": "custom", "content": {"event": "submit"}}},
                       "buffers": []})
+    time.sleep(SETTLE_S + 0.2)
 
 
 @pytest.fixture

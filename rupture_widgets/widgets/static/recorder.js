@@ -61,10 +61,18 @@ function render({ model, el }) {
 
   function announce(words) { ui.announcer.textContent = words; }
 
+  // A keyboard user's focus must not fall to the page's top when the button they pressed is
+  // hidden (Record -> Cancel -> Stop -> Record again): it moves to the control that took its place.
+  const NEXT_FOCUS = { countdown: "cancel", recording: "stop", saved: "again", ready: "record",
+                       idle: "record", error: "retry" };
+
   function update() {
     const status = model.get("status");
     const code = model.get("error_code");
     const live = !!camera.stream;
+    const active = document.activeElement;
+    // (the recorder's frame itself holds focus while nothing can be pressed, e.g. opening the camera)
+    const focusHere = !!active && root.contains(active) && (active.tagName === "BUTTON" || active === root);
     ui.statusLine.textContent = STATUS_WORDS[status] ?? "";
     ui.errorLine.textContent = model.get("error") || "";
     ui.errorLine.hidden = !model.get("error");
@@ -85,6 +93,11 @@ function render({ model, el }) {
     ui.countdown.hidden = status !== "countdown";
     ui.autoBox.checked = !!model.get("auto_record");
     root.dataset.status = status;
+    if (focusHere && (active.hidden || active === root)) {
+      const next = [b[NEXT_FOCUS[status]], b.again, b.record].find((x) => x && !x.hidden);
+      if (!root.hasAttribute("tabindex")) root.setAttribute("tabindex", "-1");
+      (next || root).focus();
+    }
   }
 
   async function openCamera() {

@@ -67,10 +67,18 @@ def test_a_reload_returns_to_the_same_clip_view_and_filters(page, voila_server):
     card.get_by_role("button").click()
     page.get_by_role("heading", name=title, level=2).wait_for()
     page.wait_for_function("location.hash.includes('view=clip')")
+    from browser_support import record_answer
+
+    watch_recorder(page)
+    record_answer(page, 1.5)
+    page.get_by_role("textbox", name="Note").type("I rushed the first part")  # not saved
 
     page.reload()
     page.get_by_role("heading", name=title, level=2).wait_for()
     wait_focus(page, r"^h2\|" + re.escape(title))
+    # the answer left without a self-assessment is asked about again, with the note as typed
+    page.get_by_role("heading", name="How did that go?").wait_for()
+    assert page.get_by_role("textbox", name="Note").input_value() == "I rushed the first part"
     page.get_by_text("Practising as José O'Brien").wait_for()
     assert page.get_by_role("textbox", name="Your name").count() == 0
     page.get_by_role("button", name="Clip library").click()

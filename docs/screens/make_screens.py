@@ -20,6 +20,22 @@ sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT)]
 WIDTHS = {1280: 900, 400: 800}
 
 
+TALLEST = 4000  # px: the library is ~18,000 px tall at 400 px wide; its top says enough
+
+
+def whole_view(page, path: Path, width: int, height: int) -> None:
+    """The view from the top: Voilà scrolls inside #rendered_cells, not the document, so a
+    full-page screenshot would be one screen; the viewport is made as tall as the view."""
+    page.wait_for_timeout(500)  # let posters and fonts settle
+    tall = page.evaluate("(document.getElementById('rendered_cells') || document.body)"
+                         ".scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(max(height, tall), TALLEST)})
+    page.evaluate("document.getElementById('rendered_cells')?.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": height})
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -52,9 +68,8 @@ def main() -> int:
                         kwargs = {"trainee": f"Robin Screens {width}"} if app == "practice" \
                             else {}
                         for view in walk(page, server, **kwargs):
-                            page.wait_for_timeout(500)  # let images and fonts settle
                             path = HERE / f"{app}-{view}-{width}.png"
-                            page.screenshot(path=str(path), full_page=True)
+                            whole_view(page, path, width, height)
                             written.append(path.name)
                         context.close()
                 browser.close()

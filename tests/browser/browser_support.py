@@ -126,3 +126,51 @@ def wait_status(page, status: str, timeout: float = 60_000) -> None:
 def recorded_ms(page, nth: int) -> int:
     """Page-clock time between the nth start of recording and the following Stop."""
     return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]
+
+
+# -- geometry: what a phone's width cuts off (tests/browser/test_phone_layout.py) -------------
+
+CLIPPED_JS = """
+() => {
+  const W = document.documentElement.clientWidth, out = [];
+  const name = (el) => {
+    const text = (el.getAttribute('aria-label') || el.innerText || el.value || el.title ||
+                  el.getAttribute('src') || '').trim().replace(/\\s+/g, ' ').slice(0, 50);
+    const cls = (el.className && el.className.baseVal === undefined ? el.className : '')
+      .split(' ').filter((c) => c.startsWith('rw-') || c.startsWith('widget-')).slice(0, 2);
+    return `${el.tagName.toLowerCase()}${cls.length ? '.' + cls.join('.') : ''} "${text}"`;
+  };
+  for (const el of document.querySelectorAll('button, input, select, textarea, label, video')) {
+    const s = getComputedStyle(el), r = el.getBoundingClientRect();
+    if (!el.getClientRects().length || s.visibility === 'hidden' || r.width === 0) continue;
+    if (el.type === 'hidden') continue;
+    const box = {left: Math.round(r.left), right: Math.round(r.right), viewport: W,
+                 scrollWidth: el.scrollWidth, clientWidth: el.clientWidth};
+    if (r.left < -0.5 || r.right > W + 0.5)
+      out.push({what: name(el), why: 'beyond the viewport', ...box});
+    else if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+      out.push({what: name(el), why: s.textOverflow === 'ellipsis' ? 'text cut (ellipsis)'
+                                                                 : 'text cut', ...box});
+  }
+  for (const el of document.querySelectorAll('.widget-html, .widget-htmlmath')) {
+    const r = el.getBoundingClientRect(), text = el.innerText.trim();
+    if (el.getClientRects().length && r.width > 0 && r.width < 96 && text.length > 24)
+      out.push({what: name(el), why: 'text squeezed into a narrow column',
+                width: Math.round(r.width), viewport: W});
+  }
+  for (const el of [document.documentElement, document.getElementById('rendered_cells')]) {
+    if (el && el.scrollWidth > el.clientWidth + 1)
+      out.push({what: el.id ? '#' + el.id : 'html', why: 'scrolls sideways',
+                scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, viewport: W});
+  }
+  return out;
+}
+"""
+
+
+def clipped_controls(page) -> list[dict]:
+    """Every visible button, input, select, textarea, label and video whose box reaches beyond
+    the viewport's width or whose content is wider than its box (scrollWidth > clientWidth:
+    a label cut by overflow or by text-overflow: ellipsis), text (an HTML widget) squeezed
+    into a column under 6 rem, and the page itself if it scrolls sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
+    return page.evaluate(CLIPPED_JS)

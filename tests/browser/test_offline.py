@@ -29,19 +29,18 @@ def _foreign(urls: list[str], server) -> list[str]:
     for url in urls:
         if url.startswith("data:"):
             continue
-        parts = urlsplit(url[len("blob:"):] if url.startswith("blob:") else url)
+        parts = urlsplit(url.removeprefix("blob:"))
         if parts.netloc != own:
             out.append(url)
     return sorted(set(out))
 
 
 def _walk_recording_requests(browser, server, walk) -> tuple[list[str], list[str]]:
-    urls, views = [], []
+    urls = []
     with new_page(browser, bypass_csp=True) as page:
         page.context.on("request", lambda r: urls.append(r.url))
         page.on("websocket", lambda ws: urls.append(ws.url.replace("ws://", "http://", 1)))
-        for view in walk(page, server):
-            views.append(view)
+        views = list(walk(page, server))
         page.wait_for_timeout(1000)  # whatever the last view loads late (posters, fonts)
     return urls, views
 

@@ -152,6 +152,20 @@ CLIPPED_JS = """
       out.push({what: name(el), why: s.textOverflow === 'ellipsis' ? 'text cut (ellipsis)'
                                                                  : 'text cut', ...box});
   }
+  const controls = [...document.querySelectorAll('button, input, select, textarea, video')]
+    .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
+  for (let i = 0; i < controls.length; i++) {
+    for (let j = i + 1; j < controls.length; j++) {
+      const a = controls[i], b = controls[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+      const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (dx > 2 && dy > 2)
+        out.push({what: name(a), why: 'overlaps ' + name(b), overlap: [Math.round(dx),
+                                                                      Math.round(dy)]});
+    }
+  }
   for (const el of document.querySelectorAll('.widget-html, .widget-htmlmath')) {
     const r = el.getBoundingClientRect(), text = el.innerText.trim();
     if (el.getClientRects().length && r.width > 0 && r.width < 96 && text.length > 24)
@@ -171,6 +185,7 @@ CLIPPED_JS = """
 def clipped_controls(page) -> list[dict]:
     """Every visible button, input, select, textarea, label and video whose box reaches beyond
     the viewport's width or whose content is wider than its box (scrollWidth > clientWidth:
-    a label cut by overflow or by text-overflow: ellipsis), text (an HTML widget) squeezed
-    into a column under 6 rem, and the page itself if it scrolls sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
+    a label cut by overflow or by text-overflow: ellipsis), controls overlapping one another,
+    text (an HTML widget) squeezed into a column under 6 rem, and the page itself if it scrolls
+    sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
     return page.evaluate(CLIPPED_JS)

@@ -1,6 +1,6 @@
 """A phone's width (400 x 800): on every view of both apps, no control is clipped, checked by
 element geometry (browser_support.clipped_controls): nothing beyond the viewport, no label
-cut, the page never scrolls sideways."""
+cut, no control over another, no text one word wide, the page never scrolls sideways."""
 from __future__ import annotations
 
 import pytest
@@ -42,7 +42,7 @@ def test_no_review_view_clips_a_control_at_400px(browser, review_server):
 
 def test_clipped_controls_finds_a_cut_label_and_an_overflowing_button(browser, voila_server):
     """The check can fail: an ellipsis-cut button, a button wider than the screen, a page that
-    scrolls sideways, text one word wide."""
+    scrolls sideways, text one word wide, a text area over a button."""
     with new_page(browser, **PHONE) as page:
         page.goto(voila_server.app_url)
         page.get_by_role("textbox", name="Your name").wait_for()
@@ -56,10 +56,15 @@ def test_clipped_controls_finds_a_cut_label_and_an_overflowing_button(browser, v
             const narrow = document.createElement('div'); narrow.className = 'widget-html';
             narrow.style.cssText = 'width:60px;overflow-wrap:anywhere';
             narrow.textContent = 'Attempt 1 · 2026-12-01 · 0:02';
-            document.querySelector('#rendered_cells').append(cut, wide, narrow); }""")
+            const over = document.createElement('textarea'); over.id = 'rw-over';
+            over.style.cssText = 'display:block;height:60px;margin-bottom:-30px';
+            const under = document.createElement('button'); under.textContent = 'under';
+            document.querySelector('#rendered_cells').append(cut, wide, narrow, over, under);
+            }""")
         found = {(c["what"], c["why"]) for c in clipped_controls(page)}
     assert ('button "Play attempt 12 of a very long clip title"', "text cut (ellipsis)") in found
     assert ('button "wide"', "beyond the viewport") in found
     assert ("#rendered_cells", "scrolls sideways") in found
     assert ('div.widget-html "Attempt 1 · 2026-12-01 · 0:02"',
             "text squeezed into a narrow column") in found
+    assert ('textarea ""', 'overlaps button "under"') in found

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP  := $(VENV)/.test-stamp
 
-.PHONY: serve test bench chromium clean
+.PHONY: serve test bench screens chromium clean
 
 # `venv` re-runs every time a stamp is stale, so a first attempt that failed half-way recovers.
 $(SERVE_STAMP): pyproject.toml
@@ -37,6 +37,10 @@ test: $(TEST_STAMP) chromium
 
 bench: $(TEST_STAMP) chromium
 	$(BIN)/python -m bench
+
+# docs/screens/*.png: every view of both apps at 1280 and 400 px, from the real servers.
+screens: $(TEST_STAMP) chromium
+	$(BIN)/python docs/screens/make_screens.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -142,3 +142,66 @@ def record_answer(page, seconds: float, button: str = "Record my answer") -> Non
     page.wait_for_timeout(int(seconds * 1000))
     page.get_by_role("button", name="Stop recording", exact=True).click()
     wait_status(page, "saved", timeout=30_000)
+
+
+# -- geometry: what a phone's width cuts off (tests/browser/test_phone_layout.py) -------------
+
+CLIPPED_JS = """
+() => {
+  const W = document.documentElement.clientWidth, out = [];
+  const name = (el) => {
+    const text = (el.getAttribute('aria-label') || el.innerText || el.value || el.title ||
+                  el.getAttribute('src') || '').trim().replace(/\\s+/g, ' ').slice(0, 50);
+    const cls = (el.className && el.className.baseVal === undefined ? el.className : '')
+      .split(' ').filter((c) => c.startsWith('rw-') || c.startsWith('widget-')).slice(0, 2);
+    return `${el.tagName.toLowerCase()}${cls.length ? '.' + cls.join('.') : ''} "${text}"`;
+  };
+  for (const el of document.querySelectorAll('button, input, select, textarea, label, video')) {
+    const s = getComputedStyle(el), r = el.getBoundingClientRect();
+    if (!el.getClientRects().length || s.visibility === 'hidden' || r.width === 0) continue;
+    if (el.type === 'hidden') continue;
+    const box = {left: Math.round(r.left), right: Math.round(r.right), viewport: W,
+                 scrollWidth: el.scrollWidth, clientWidth: el.clientWidth};
+    if (r.left < -0.5 || r.right > W + 0.5)
+      out.push({what: name(el), why: 'beyond the viewport', ...box});
+    else if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+      out.push({what: name(el), why: s.textOverflow === 'ellipsis' ? 'text cut (ellipsis)'
+                                                                 : 'text cut', ...box});
+  }
+  const controls = [...document.querySelectorAll('button, input, select, textarea, video')]
+    .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
+  for (let i = 0; i < controls.length; i++) {
+    for (let j = i + 1; j < controls.length; j++) {
+      const a = controls[i], b = controls[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+      const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (dx > 2 && dy > 2)
+        out.push({what: name(a), why: 'overlaps ' + name(b), overlap: [Math.round(dx),
+                                                                      Math.round(dy)]});
+    }
+  }
+  for (const el of document.querySelectorAll('.widget-html, .widget-htmlmath')) {
+    const r = el.getBoundingClientRect(), text = el.innerText.trim();
+    if (el.getClientRects().length && r.width > 0 && r.width < 96 && text.length > 24)
+      out.push({what: name(el), why: 'text squeezed into a narrow column',
+                width: Math.round(r.width), viewport: W});
+  }
+  for (const el of [document.documentElement, document.getElementById('rendered_cells')]) {
+    if (el && el.scrollWidth > el.clientWidth + 1)
+      out.push({what: el.id ? '#' + el.id : 'html', why: 'scrolls sideways',
+                scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, viewport: W});
+  }
+  return out;
+}
+"""
+
+
+def clipped_controls(page) -> list[dict]:
+    """Every visible button, input, select, textarea, label and video whose box reaches beyond
+    the viewport's width or whose content is wider than its box (scrollWidth > clientWidth:
+    a label cut by overflow or by text-overflow: ellipsis), controls overlapping one another,
+    text (an HTML widget) squeezed into a column under 6 rem, and the page itself if it scrolls
+    sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
+    return page.evaluate(CLIPPED_JS)

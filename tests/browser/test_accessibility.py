@@ -106,6 +106,8 @@ def test_every_control_a_keyboard_reaches_shows_a_focus_ring(browser, voila_serv
             f = page.evaluate(FOCUS_JS)
             if not f["inBody"] or (stops and stops[-1] == f["what"]):
                 continue
+            if len(stops) > 3 and f["what"] == stops[0]:
+                break  # round the page once
             stops.append(f["what"])
             if f["style"] == "none" or f["width"] < 2 or f["contrast"] < 3:
                 faint.append(f)

@@ -211,8 +211,10 @@ def test_only_clip_media_is_served(voila_server):
 
 
 def test_no_request_leaves_the_machine(browser, voila_server):
-    """Voilà's page template links Font Awesome from a CDN; the app's Content-Security-Policy
-    (voila.json) stops the browser from sending that, or any other request off the machine."""
+    """The page asks no other host (test_offline.py), and the Content-Security-Policy
+    (voila.json) is the second line: an image on another host, put in the page as typed text
+    could once have put it, is refused without a request leaving the machine. (Until the
+    "rupture" template, the CDN stylesheet of Voilà's lab template was what it refused.)"""
     context = browser.new_context(permissions=["camera", "microphone"])
     sent_off_machine, blocked = [], []
     local = (f"http://127.0.0.1:{voila_server.port}/", f"ws://127.0.0.1:{voila_server.port}/",
@@ -234,8 +236,12 @@ def test_no_request_leaves_the_machine(browser, voila_server):
         page.get_by_role("button", name="Play clip", exact=True).click()
         record_for(page, 2)
         wait_status(page, "saved", timeout=30_000)
+        page.evaluate("""() => { const img = new Image();
+            img.src = 'https://cdn.jsdelivr.net/npm/tracking-pixel.png';
+            document.body.append(img); }""")
         page.wait_for_timeout(1000)
     finally:
         context.close()
-    assert blocked, "expected the template's CDN stylesheet to be refused by the policy"
+    assert blocked == ["https://cdn.jsdelivr.net/npm/tracking-pixel.png"], \
+        "expected the planted image to be refused by the policy, and nothing else to be"
     assert [u for u in sent_off_machine if u not in blocked] == []

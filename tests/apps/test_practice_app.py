@@ -135,6 +135,39 @@ def test_the_practice_loop(app, catalog, webm_3s):
     assert card["practised"] == 2
 
 
+def test_a_sent_line_goes_with_the_next_answer_and_examples_hide_again(app, catalog, webm_3s):
+    app.body.children[0].name.value = "alex"
+    app.body.children[0].submit()
+    clip = catalog.get("c3-beginner-maya")
+    app.practise(clip)
+    session = app.session
+    answer(session, webm_3s)
+    first = app.workbook.attempts()[0]
+    session.history.form.ask(first.id, 1)
+    session.history.form.reviewer.value = "Dr Lee"
+    session.history.form._submit()
+    assert "Sent to Dr Lee" in session.history.form.message.value
+    answer(session, webm_3s)  # a later recording: the old "Sent to ..." line is about attempt 1
+    assert session.history.form.message.value == ""
+
+    session.examples_button.click()
+    assert session.examples.value and session.examples_button.description.startswith("Hide")
+    session.examples_button.click()
+    assert session.examples.value == "" and session.examples_button.description.startswith("Show")
+
+    # the replay of the exchange: the clip from the start, then the answer (not a new recording)
+    sent = []
+    session.player.send = lambda content, buffers=None: sent.append(content)
+    session.recorder.send = lambda content, buffers=None: sent.append(content)
+    session.answer.send = lambda content, buffers=None: sent.append(content)
+    session.recorder.auto_record = True
+    session.replay_exchange(first.id)
+    assert {"kind": "play", "from_start": True} in sent
+    sent.clear()
+    session.player._handle_custom_msg({"kind": "ended", "at_ms": 9.0}, [])
+    assert {"kind": "play"} in sent and {"kind": "record"} not in sent
+
+
 def test_the_clip_ending_can_start_the_recording(app, catalog):
     app.body.children[0].name.value = "alex"
     app.body.children[0].submit()

@@ -205,3 +205,17 @@ def clipped_controls(page) -> list[dict]:
     text (an HTML widget) squeezed into a column under 6 rem, and the page itself if it scrolls
     sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
     return page.evaluate(CLIPPED_JS)
+
+
+# -- focus: where a keyboard user is -----------------------------------------------------------
+
+def focused(page) -> str:
+    """What has keyboard focus: its tag, role-ish name and text, for assertions and messages."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}` : ''; }""")
+
+
+def wait_focus(page, pattern: str) -> None:
+    page.wait_for_function("""(p) => { const e = document.activeElement; if (!e) return false;
+        const t = `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}`;
+        return new RegExp(p).test(t); }""", arg=pattern, timeout=15_000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from browser_support import wait_status, watch_recorder
+from browser_support import focused, wait_focus, wait_status, watch_recorder
 
 
 def workbook_of(workspace, trainee):
@@ -18,18 +18,6 @@ def start(page, server, name: str) -> None:
     page.get_by_role("textbox", name="Your name").fill(name)
     page.get_by_role("textbox", name="Your name").press("Enter")
     page.get_by_role("heading", name="Choose a clip").wait_for()
-
-
-def focused(page) -> str:
-    """What has keyboard focus: its tag, role-ish name and text, for assertions and messages."""
-    return page.evaluate("""() => { const e = document.activeElement;
-        return e ? `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}` : ''; }""")
-
-
-def wait_focus(page, pattern: str) -> None:
-    page.wait_for_function("""(p) => { const e = document.activeElement; if (!e) return false;
-        const t = `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}`;
-        return new RegExp(p).test(t); }""", arg=pattern, timeout=15_000)
 
 
 def test_the_library_is_poster_cards_by_level_with_one_recommended_clip(page, voila_server):

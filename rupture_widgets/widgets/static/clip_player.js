@@ -10,25 +10,7 @@
 /** @typedef {{get: Function, set: Function, save_changes: Function, send: Function,
  *             on: Function, off: Function}} AnyModel */
 
-/** Where this page's server serves files: Voilà's files route or JupyterLab's. */
-function filesBase(model) {
-  const explicit = model.get("files_url");
-  if (explicit) return explicit.endsWith("/") ? explicit : explicit + "/";
-  let base = "/";
-  const cfg = document.getElementById("jupyter-config-data");
-  if (cfg) {
-    try { base = JSON.parse(cfg.textContent || "{}").baseUrl || base; } catch (_) { /* keep "/" */ }
-  }
-  if (!base.endsWith("/")) base += "/";
-  // Voilà marks its page body; its files live under {base}voila/files/, JupyterLab's under {base}files/
-  return document.body.dataset.voila !== undefined ? `${base}voila/files/` : `${base}files/`;
-}
-
-function url(model, path) {
-  if (!path) return "";
-  if (/^(https?:|blob:|data:|\/)/.test(path)) return path;
-  return filesBase(model) + path.split("/").map(encodeURIComponent).join("/");
-}
+// filesBase / servedUrl: served_url.js, joined before this module (clip_player.py).
 
 function button(label) {
   const b = document.createElement("button");
@@ -87,9 +69,9 @@ function render({ model, el }) {
     const title = model.get("title") || "Client clip";
     root.setAttribute("aria-label", title);
     video.setAttribute("aria-label", title);
-    video.poster = url(model, model.get("poster"));
-    track.src = url(model, model.get("captions"));
-    video.src = url(model, model.get("src"));
+    video.poster = servedUrl(model, model.get("poster"));
+    track.src = servedUrl(model, model.get("captions"));
+    video.src = servedUrl(model, model.get("src"));
     playBtn.disabled = !model.get("src");
     restartBtn.disabled = !model.get("src");
     captionsShowing();

@@ -93,9 +93,11 @@ class KernelClient:
         self.comm_msg(control, {"method": "request_states"})
         m = self.wait_for(lambda m: m["msg_type"] == "comm_msg"
                           and m["content"]["data"].get("method") == "update_states", 30)
-        buttons = [k for k, v in m["content"]["data"]["states"].items()
-                   if v["state"].get("description", "").startswith("Practise:")]
-        self.comm_msg(buttons[0], {"method": "custom", "content": {"event": "click"}})
+        # the library is one ClipGrid: "Practise" on a card sends the kernel a pick
+        grid, state = next((k, v["state"]) for k, v in m["content"]["data"]["states"].items()
+                           if "sections" in v["state"] and "recommended" in v["state"])
+        first = next(c["id"] for sec in state["sections"] for c in sec["cards"])
+        self.comm_msg(grid, {"method": "custom", "content": {"kind": "pick", "clip": first}})
         rec = self.wait_for(lambda m: m["msg_type"] == "comm_open"
                             and "max_seconds" in m["content"]["data"].get("state", {}), 60)
         rec_id = rec["content"]["comm_id"]

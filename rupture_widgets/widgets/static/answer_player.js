@@ -142,8 +142,12 @@ function render({ model, el }) {
           if (stream === mine && complete) { useBlob(); pieces = []; } // else at the last piece
         });
         stream = mine;
+        // the last piece can be appended before the video has read the header (a busy page):
+        // "loaded" then waits for the metadata, or it would say the length is unknown
+        const done = () => { if (stream === mine && root.dataset.state !== "loaded") finished(); };
         mine.source.addEventListener("sourceended", () => {
-          if (stream === mine && root.dataset.state !== "loaded") finished();
+          if (video.readyState >= 1) done();
+          else video.addEventListener("loadedmetadata", done, { once: true });
         });
         const old = url;
         url = null;

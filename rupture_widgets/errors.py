@@ -145,6 +145,22 @@ class RecordingError(RuptureError):
         return cls(f"The recording {path} is already finished; start a new one to record again.")
 
 
+class InvalidName(RuptureError, ValueError):
+    """A name typed to say who is practising or reviewing cannot be kept as typed."""
+
+    @classmethod
+    def empty(cls) -> "InvalidName":
+        return cls("Type your name first.")
+
+    reason = ""
+
+    @classmethod
+    def because(cls, reason: str) -> "InvalidName":
+        err = cls(f"That name cannot be used: {reason}.")
+        err.reason = reason  # for a caller that words the message its own way (a reviewer's)
+        return err
+
+
 class ExchangeError(RuptureError, ValueError):
     """An attempt could not be sent, or feedback could not be returned or collected."""
 

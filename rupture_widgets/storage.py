@@ -126,15 +126,20 @@ def remove_stale_temp_files(directory: Path, older_than_s: float = STALE_TEMP_S)
 _TEMP_SUFFIX = ".tmp"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that no reader ever sees a partial file."""
+def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
+    """Replace ``path`` with ``text`` so that no reader ever sees a partial file.
+
+    ``durable=False`` skips both fsyncs: still atomic for every reader (a reload, a restarted
+    kernel), but a power cut may leave the old file. Only for what may be lost that way (a draft
+    saved on every keystroke, where the fsyncs are nearly all of the cost)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         # mkstemp creates 0600; a notebook should be as readable as any file the user makes.
         umask = os.umask(0)
         os.umask(umask)
@@ -144,7 +149,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 @contextlib.contextmanager

@@ -1,13 +1,24 @@
-"""Who is practising: said once, from JupyterHub, the command line, or a name box."""
+"""Who is practising: said once, from JupyterHub, the command line, or a name box.
+
+A name is taken as typed, in any language ("José O'Brien", "王小明"); the id its workbook is
+kept under is derived from it (``as_trainee_id``, ``workbook/names.py``) and the name itself is
+recorded in the workbook (``Workspace.workbook(trainee_id, display_name=...)``).
+"""
 from __future__ import annotations
 
+import html
+import inspect
 import os
-import re
 from typing import Callable, Mapping
 
 import ipywidgets as w
 
+from .forms import on_enter
 from ..errors import RuptureError
+from ..workbook.names import check_display_name, id_from_name
+
+__all__ = ["WhoAreYou", "as_trainee_id", "check_display_name", "reviewer_from_environment",
+           "trainee_from_environment"]
 
 
 def trainee_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -23,49 +34,60 @@ def reviewer_from_environment(environ: Mapping[str, str] = os.environ) -> str | 
 
 
 def as_trainee_id(name: str) -> str:
-    """A typed name as an id: 'Alex Morgan' -> 'alex.morgan' (ids become folder names)."""
-    return re.sub(r"\s+", ".", name.strip()).lower()
+    """A typed name as a safe, stable id (ids become folder names): 'Alex Morgan' ->
+    'alex.morgan', "José O'Brien" -> 'jose.obrien', '王小明' -> 't-' + 10 hex digits.
+    Raises InvalidName ("Type your name first.", a control character, ...) in plain words."""
+    return id_from_name(name)
 
 
 class WhoAreYou(w.VBox):
-    """The name box shown when nobody has said who is practising."""
+    """The name box shown when nobody has said who is practising.
 
-    def __init__(self, open_workbook: Callable[[str], object], *,
+    Enter in the box, or the button, submits; an empty box says "Type your name first.".
+    ``open_workbook`` is called as ``open_workbook(trainee_id, display_name=name)`` when it takes
+    a ``display_name`` (``Workspace.workbook``), else as ``open_workbook(name)`` with the name as
+    typed (trimmed), for a caller that derives its own id (the review app's reviewer).
+    """
+
+    def __init__(self, open_workbook: Callable[..., object], *,
                  intro: str = "Your answers are kept in your own workbook under this name, so "
                               "use the same name each time.",
                  button: str = "Start practising"):
         self._open_workbook = open_workbook
         self._callbacks: list[Callable] = []
-        # continuous_update=False: the value arrives on Enter (or leaving the box)
         self.name = w.Text(description="Your name", placeholder="e.g. Alex Morgan",
-                           continuous_update=False, style={"description_width": "initial"})
+                           style={"description_width": "initial"})
         self._done = False
         self.go = w.Button(description=button, button_style="success")
         self.problem = w.HTML()
-        intro = w.HTML(f"<h2>Welcome</h2><p>{_escape(intro)}</p>")
-        self.go.on_click(lambda _: self._submit())
-        self.name.observe(lambda _: self._submit(), "value")
-        super().__init__([intro, w.HBox([self.name, self.go]), self.problem])
+        intro_html = w.HTML(f"<h2>Welcome</h2><p>{html.escape(intro)}</p>")
+        self.go.on_click(lambda _: self.submit())
+        on_enter(self.name, self.submit)  # once all that was typed has arrived (forms.py)
+        super().__init__([intro_html, w.HBox([self.name, self.go]), self.problem])
 
     def on_identified(self, callback: Callable) -> None:
         """``callback(workbook)`` once a valid name is given."""
         self._callbacks.append(callback)
 
-    def _submit(self) -> None:
-        if self._done or not self.name.value.strip():
+    def submit(self) -> None:
+        """What Enter and the button do: open the workbook for the name in the box."""
+        if self._done:
             return
         try:
-            workbook = self._open_workbook(as_trainee_id(self.name.value))
-        except RuptureError as e:  # a bad name, or a workbook that cannot be opened
-            self.problem.value = f"<p role='alert'>{_escape(str(e))}</p>"
+            workbook = self._open(check_display_name(self.name.value))
+        except RuptureError as e:  # no name, a name that cannot be kept, a workbook unreadable
+            self.problem.value = f"<p role='alert'>{html.escape(str(e))}</p>"
             return
         self.problem.value = ""
         self._done = True
         for cb in self._callbacks:
             cb(workbook)
 
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+    def _open(self, name: str):
+        try:
+            takes_name = "display_name" in inspect.signature(self._open_workbook).parameters
+        except (TypeError, ValueError):  # a callable without a signature to read
+            takes_name = False
+        if takes_name:
+            return self._open_workbook(as_trainee_id(name), display_name=name)
+        return self._open_workbook(name)

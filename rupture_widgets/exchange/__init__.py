@@ -6,6 +6,10 @@ later) can replace the folder without changing the apps:
     queue(reviewer)                              what a reviewer has been sent
     return_feedback(reviewer, trainee_id, ...)   reviewer -> trainee
     collect(workbook)                            what has come back to a trainee
+    withdraw(workbook, attempt_id)               trainee takes back what is not yet reviewed
+
+and ``delete_attempt(workbook, attempt_id)``, the one call the app makes to delete an attempt
+(withdraw, then ``Workbook.delete_attempt``; docs/decisions.md #19).
 
 ``FolderExchange`` (folder.py) is the one implementation: a folder on this machine, by default
 ``<workspace>/exchange/``.
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 
 from ..workbook import Attempt, Feedback, Workbook
 
-__all__ = ["Exchange", "Sent", "open_exchange"]
+__all__ = ["Exchange", "Sent", "Withdrawal", "open_exchange"]
 
 STATUSES = ("new", "in review", "returned")
 
@@ -31,6 +35,15 @@ class Sent:
     attempt: Attempt
     sent_at: str
     status: str  # one of STATUSES
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What became of the copies of one attempt when the trainee took it back: reviewer ids it
+    was withdrawn from, and those who had already returned feedback and keep their review."""
+    attempt_id: str
+    withdrawn: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
 
 
 class Exchange(abc.ABC):
@@ -70,6 +83,25 @@ class Exchange(abc.ABC):
     def collect(self, workbook: Workbook) -> list[Feedback]:
         """Merge what came back to this trainee into their workbook, by attempt and feedback
         id; returns the feedback that was new or changed."""
+
+    @abc.abstractmethod
+    def withdraw(self, workbook: Workbook, attempt_id: str) -> Withdrawal:
+        """Take an attempt back from every reviewer who holds it and has not returned feedback
+        on it: their copy (record, recording, any draft review) is deleted. A reviewer who has
+        returned feedback keeps their review (docs/decisions.md #19). Works by id, so it can be
+        run again after a crash, also once the trainee's own copy is gone."""
+
+    def delete_attempt(self, workbook: Workbook, attempt_id: str) -> Withdrawal:
+        """Delete an attempt the trainee does not want kept, everywhere it can be: withdrawn
+        from reviewers first, then deleted from the workbook (recording and returned feedback
+        with it). The safe order: if anything stops half-way, the trainee still sees the
+        attempt and deleting it again finishes the job; no reviewer is left holding a copy the
+        trainee was told is gone. Raises UnknownAttempt for an id never logged."""
+        if not workbook.was_deleted(attempt_id):
+            workbook.attempt(attempt_id)  # UnknownAttempt before anything is touched
+        withdrawal = self.withdraw(workbook, attempt_id)
+        workbook.delete_attempt(attempt_id)
+        return withdrawal
 
 
 def open_exchange(workspace, root=None) -> Exchange:

@@ -23,16 +23,15 @@ import errno
 import hashlib
 import logging
 import os
-import re
 import shutil
-import unicodedata
 from pathlib import Path
 
-from ..errors import ExchangeError, InvalidRecord, InvalidTraineeId
+from ..errors import ExchangeError, InvalidName, InvalidRecord, UnknownAttempt
 from ..storage import atomic_write_text, dumps, parse_json, utc_now
 from ..workbook import Feedback, Workbook, Workspace, check_record_id, check_trainee_id, paths
+from ..workbook.names import id_from_name
 from ..workbook.records import check_reviewer, validate_record
-from . import Exchange, Sent
+from . import Exchange, Sent, Withdrawal
 
 log = logging.getLogger(__name__)
 INBOX, RETURNS = "inbox", "returns"
@@ -40,18 +39,16 @@ _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
 
 
 def reviewer_id(name: str) -> str:
-    """A reviewer's name as an id, the way trainee names become ids: 'Dr Sam Rivera' ->
-    'dr.sam.rivera' (accents and marks that cannot be in a folder name dropped)."""
+    """A reviewer's name as an id, the way trainee names become ids (``workbook.names``):
+    'Dr Sam Rivera' -> 'dr.sam.rivera', 'José O'Brien' -> 'jose.obrien', '王小明' -> 't-…'."""
     if not isinstance(name, str) or not name.strip():
         raise ExchangeError("A reviewer's name is needed.")
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    rid = re.sub(r"\.+", ".", re.sub(r"[^a-z0-9._-]", "", re.sub(r"\s+", ".",
-                                                                  plain.strip().lower())))
     try:
-        return check_trainee_id(rid.strip("._-"))
-    except InvalidTraineeId:
-        raise ExchangeError(f"{name!r} cannot be used as a reviewer's name: use letters, digits, "
-                            "spaces, '.', '_' or '-'.") from None
+        # without trailing '.', '_' or '-', as reviewer ids have always been
+        return id_from_name(name).rstrip("._-")
+    except InvalidName as e:
+        raise ExchangeError(f"{name!r} cannot be used as a reviewer's name: "
+                            f"{e.reason or e}.") from None
 
 
 class FolderExchange(Exchange):
@@ -83,9 +80,7 @@ class FolderExchange(Exchange):
 
     # -- trainee -> reviewer -------------------------------------------------------------
     def review_workbook(self, reviewer: str, trainee_id: str) -> Workbook:
-        wb = self._inbox(reviewer).workbook(check_trainee_id(trainee_id))
-        wb.title, wb.reviewer = f"Review notebook of {reviewer.strip()}", reviewer.strip()
-        return wb
+        return _titled(self._inbox(reviewer).workbook(check_trainee_id(trainee_id)), reviewer)
 
     def return_notes(self, reviewer: str) -> list[Feedback]:
         """Feedback a reviewer wrote in JupyterLab, in a review notebook's feedback cells (text
@@ -133,6 +128,8 @@ class FolderExchange(Exchange):
         at = utc_now()
         record = {**attempt.to_record(), "recording": target.relative_to(review.dir).as_posix(),
                   "sent_to": [{"reviewer": name, "role": role, "at": at}]}
+        if workbook.display_name != workbook.trainee_id:  # the reviewer sees the name typed
+            review.set_display_name(workbook.display_name)
         review.put_attempt(record)
         workbook.mark_sent(attempt_id, reviewer=name, role=role)  # only now: it was delivered
         return Sent(workbook.trainee_id, reviewer_id(name), role,
@@ -206,6 +203,10 @@ class FolderExchange(Exchange):
         known = {a.id for a in workbook.attempts()}
         for envelope in self._returned(workbook.trainee_id):
             rec = envelope["feedback"]
+            if rec["attempt_id"] not in known and workbook.was_deleted(rec["attempt_id"]):
+                # Feedback on an attempt the trainee deleted went with it, and is not brought
+                # back. The return stays: it says the review was done (decisions.md #19).
+                continue
             if rec["attempt_id"] not in known:
                 log.warning("Returned feedback %s is for an attempt %s not in %s", rec["id"],
                             rec["attempt_id"], workbook.path)
@@ -213,6 +214,40 @@ class FolderExchange(Exchange):
             if workbook.put_feedback(rec):
                 changed.append(Feedback.from_record(rec))
         return changed
+
+
+    # -- the trainee takes an attempt back ------------------------------------------------
+    def withdraw(self, workbook: Workbook, attempt_id: str) -> Withdrawal:
+        check_record_id(attempt_id)
+        trainee = workbook.trainee_id
+        if not workbook.was_deleted(attempt_id):
+            workbook.attempt(attempt_id)  # UnknownAttempt for an id never logged
+        returned = {r.get("reviewer_id") for r in self._returned(trainee)
+                    if r["feedback"]["attempt_id"] == attempt_id}
+        withdrawn, kept = [], []
+        inboxes = self.root / INBOX
+        for folder in sorted(inboxes.iterdir()) if inboxes.is_dir() else ():
+            inbox = Workspace(folder)
+            if not folder.is_dir() or trainee not in inbox.trainees():
+                continue
+            review = inbox.workbook(trainee)
+            try:
+                copy = review.attempt(attempt_id)
+            except UnknownAttempt:
+                continue
+            if folder.name in returned:
+                kept.append(folder.name)
+                continue
+            name = copy.sent_to[-1]["reviewer"] if copy.sent_to else folder.name
+            _titled(review, name).delete_attempt(attempt_id)  # record, recording, draft review
+            withdrawn.append(folder.name)
+        return Withdrawal(attempt_id, tuple(withdrawn), tuple(kept))
+
+
+def _titled(review: Workbook, reviewer: str) -> Workbook:
+    """A review notebook says whose it is: its title, and who wrote its notes."""
+    review.title, review.reviewer = f"Review notebook of {reviewer.strip()}", reviewer.strip()
+    return review
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

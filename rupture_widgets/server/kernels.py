@@ -17,7 +17,7 @@ Readiness: Voilà logs "Kernel pool ... is filled" when the pool kernel has *sta
 notebook then still runs in it for a second or more, and a page that comes before it has
 finished waits for it. When ``$RUPTURE_READY_FILE`` names a file, it is written once the first
 pre-heated kernel has run the whole notebook, so that `rupture serve` announces the app (and
-opens the browser) only when the first page will open at once (serve.py).
+opens the browser) only when the first page will open at once (serve.py; docs/decisions.md #24).
 """
 from __future__ import annotations
 

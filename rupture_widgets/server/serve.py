@@ -37,7 +37,7 @@ NOTEBOOK = PROJECT / "notebooks" / "practice.ipynb"
 REVIEW_NOTEBOOK = PROJECT / "notebooks" / "review.ipynb"
 CONFIG = NOTEBOOK.parent / "voila.json"
 #: A Jupyter data folder holding Voilà's "rupture" template (voila/templates/rupture/), which
-#: voila.json names; Voilà finds templates on the Jupyter data path only (docs/decisions.md #19).
+#: voila.json names; Voilà finds templates on the Jupyter data path only (docs/decisions.md #23).
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
 #: Files a workspace holds (one trainee's), to test against the allow-list: none may be served.
 _WORKSPACE_FILES = (*paths.example_files(), "media.mp4")

@@ -1,10 +1,12 @@
 """AnswerPlayer: one of the trainee's recordings, played through the kernel, with time and seek.
 
 Recordings are private (docs/decisions.md #7): they are never given a URL. The file goes to the
-browser the way the Recorder plays back (recorder.py): pieces of ``PLAYBACK_PART_BYTES``, the
-next only when the browser acknowledges the last, each transfer under a token so a newer load
-replaces one still in flight. The browser plays the pieces from a Blob URL and reports where it
-is (``current_time``, ``playing``, ``duration``, ``loaded``); :meth:`seek`, :meth:`play` and
+browser in pieces, the next only when the browser acknowledges the last, each transfer under a
+token so a newer load replaces one still in flight. The first piece is small
+(``FIRST_PIECE_BYTES``), the others ``PLAYBACK_PART_BYTES``: the browser feeds them to the video
+as they arrive (Media Source Extensions, static/answer_stream.js), so a long answer starts
+playing at once; where it cannot stream, it plays one Blob URL of every piece. It reports where
+it is (``current_time``, ``playing``, ``duration``, ``loaded``); :meth:`seek`, :meth:`play` and
 :meth:`pause` are messages to it.
 
 The caller decides which file may be played: check it is the trainee's own first
@@ -13,7 +15,7 @@ The caller decides which file may be played: check it is the trainee's own first
 Message protocol (browser -> kernel, ``kind``): ``ready`` {view} when a view is shown,
 ``piece-ack`` {part, token, view}, ``loaded`` {load, duration, view}. Kernel -> browser:
 ``piece`` {part, parts, token, mime_type, to, start_at, load} + one buffer, ``seek`` {seconds},
-``play``, ``pause``. ``to`` lists the views a piece is for (None: every view); ``start_at`` is a
+``play``, ``pause``, ``clear``. ``to`` lists the views a piece is for (None: every view); ``start_at`` is a
 seek asked for before the file was loaded; ``load`` numbers the :meth:`load` calls, so a
 ``loaded`` report about an older file is ignored.
 
@@ -38,6 +40,22 @@ from .recorder import PLAYBACK_PART_BYTES
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).parent / "static"
 
+#: The first piece is small: the browser streams the pieces into the video as they arrive
+#: (static/answer_stream.js), so playing starts once this much is in, not the first 4 MiB.
+FIRST_PIECE_BYTES = 256 * 1024
+
+
+def _pieces(size: int) -> int:
+    first = min(FIRST_PIECE_BYTES, PLAYBACK_PART_BYTES)
+    return 1 if size <= first else 1 + -(-(size - first) // PLAYBACK_PART_BYTES)
+
+
+def _span(part: int) -> tuple[int, int]:
+    """(offset, length) of one piece."""
+    first = min(FIRST_PIECE_BYTES, PLAYBACK_PART_BYTES)
+    return (0, first) if part == 0 else (first + (part - 1) * PLAYBACK_PART_BYTES,
+                                         PLAYBACK_PART_BYTES)
+
 
 class AnswerPlayer(anywidget.AnyWidget):
     """A ``<video>`` with native (keyboard-operable) controls for one recorded answer.
@@ -46,7 +64,9 @@ class AnswerPlayer(anywidget.AnyWidget):
     setting them here does not move the video (use :meth:`seek`, :meth:`play`, :meth:`pause`).
     """
 
-    _esm = _STATIC / "answer_player.js"
+    #: the browser side, two files joined into the one ES module anywidget loads
+    _esm = "\n".join((_STATIC / name).read_text(encoding="utf-8")
+                      for name in ("answer_stream.js", "answer_player.js"))
     _css = _STATIC / "answer_player.css"
 
     label = t.Unicode("Your recorded answer", help="The video's accessible name (aria-label)."
@@ -91,7 +111,7 @@ class AnswerPlayer(anywidget.AnyWidget):
         size = path.stat().st_size
         if size == 0:
             raise RecordingError(f"The recording {path} cannot be played: the file is empty.")
-        parts = -(-size // PLAYBACK_PART_BYTES)
+        parts = _pieces(size)
         self._source = (path, parts, mime_type)
         self._start_at = None
         self._loads += 1
@@ -120,6 +140,14 @@ class AnswerPlayer(anywidget.AnyWidget):
     def pause(self) -> None:
         self.send({"kind": "pause"})
 
+    def clear(self) -> None:
+        """Drop the recording (e.g. it was deleted): the transfer stops and every view lets go
+        of its copy."""
+        self._source, self._transfer, self._start_at = None, None, None
+        with self.hold_sync():
+            self.loaded, self.playing, self.duration, self.current_time = False, False, None, 0.0
+        self.send({"kind": "clear"})
+
     def on_time(self, callback: Callable[[float], None], remove: bool = False) -> None:
         """``callback(seconds)`` whenever the browser reports a new ``current_time``."""
         self._time_callbacks.register_callback(callback, remove=remove)
@@ -138,9 +166,10 @@ class AnswerPlayer(anywidget.AnyWidget):
             return
         path, parts, mime_type = source
         try:
+            offset, length = _span(part)
             with open(path, "rb") as f:
-                f.seek(part * PLAYBACK_PART_BYTES)
-                piece = f.read(PLAYBACK_PART_BYTES)
+                f.seek(offset)
+                piece = f.read(length)
         except OSError as e:  # deleted or unreadable mid-way: stop; the page keeps what it had
             log.warning("answer player: %s could not be read (%s)", path, e)
             self._transfer = None

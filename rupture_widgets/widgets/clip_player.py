@@ -21,7 +21,9 @@ class ClipPlayer(anywidget.AnyWidget):
     Build one from a catalog clip with :meth:`for_clip`.
     """
 
-    _esm = _STATIC / "clip_player.js"
+    # the files-route URL is shared with ClipGrid (served_url.js), joined into one module
+    _esm = "\n".join((_STATIC / name).read_text(encoding="utf-8")
+                     for name in ("served_url.js", "clip_player.js"))
     _css = _STATIC / "clip_player.css"
 
     src = t.Unicode("", help="Clip media path relative to the server root, e.g. "

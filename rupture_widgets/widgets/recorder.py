@@ -8,6 +8,11 @@ finalises (the Duration written in place, see recordings.py; PyAV imported only 
 the attempt in the workbook. Stop says how many chunks the browser sent; an answer missing some
 is kept as it is and logged as incomplete, never finalised with a hole in it.
 
+The camera opens only when the trainee asks ("Turn camera on", "Record my answer", or
+:meth:`record`); recording follows a ``countdown_seconds`` countdown. The browser keeps the
+chunks it sent and, on Stop, replays the answer from them (a Blob URL, its WebM given a Duration
+there) without waiting for the kernel; :meth:`play_attempt` is for an earlier answer.
+
 Message protocol (browser -> kernel, ``kind``): ``start`` {mime_type, started_at_ms},
 ``chunk`` {seq} + one buffer, ``stop`` {elapsed_ms, reason, chunks, speech_onset_ms, speaking_ms},
 ``abort`` {reason}, ``playback-ack`` {part, token}; each carries ``view``, the id of the browser
@@ -33,7 +38,8 @@ _STATIC = Path(__file__).parent / "static"
 
 #: The browser side, one concern a file, joined into the single ES module anywidget loads (a
 #: module given as text cannot import its neighbours by relative URL).
-ESM_PARTS = ("recorder_camera.js", "recorder_upload.js", "recorder_playback.js", "recorder.js")
+ESM_PARTS = ("recorder_camera.js", "recorder_upload.js", "recorder_playback.js",
+             "recorder_view.js", "recorder_answer.js", "recorder.js")
 
 
 def _esm_source() -> str:
@@ -42,11 +48,13 @@ def _esm_source() -> str:
 
 #: Pieces of a recording sent back for playback: small enough for any websocket cap.
 PLAYBACK_PART_BYTES = 4 * 1024 * 1024
-STATUSES = ("idle", "opening-camera", "ready", "recording", "saving", "saved", "error")
+STATUSES = ("idle", "opening-camera", "ready", "countdown", "recording", "saving", "saved",
+            "error")
 
 
 class Recorder(anywidget.AnyWidget):
-    """Camera preview, record / stop / record again, a timer and a length limit.
+    """The camera when the trainee chooses, a countdown, record / stop / record again, a timer
+    and a length limit; after Stop the answer replays from the browser's own copy.
 
     Give it a ``workbook`` (``Workspace(...).workbook(trainee_id)``) and the clip being answered
     (:meth:`answer_clip`); each Stop logs an attempt and calls the ``on_attempt`` callbacks.
@@ -71,6 +79,11 @@ class Recorder(anywidget.AnyWidget):
     source = t.Instance(DOMWidget, allow_none=True, help="An ipywebrtc CameraStream to record "
                         "from; None opens the camera directly.").tag(sync=True,
                                                                     **widget_serialization)
+    countdown_seconds = t.Int(3, help="Seconds counted down (3-2-1) before recording starts; "
+                              "0 records at once.").tag(sync=True)
+    auto_record = t.Bool(False, help="Start recording when the clip ends (the trainee's "
+                         "choice, a checkbox in the recorder; the browser remembers it and "
+                         "says it here when the recorder is shown).").tag(sync=True)
     last_attempt_id = t.Unicode("", help="Id of the attempt logged by the latest Stop."
                                 ).tag(sync=True)
 
@@ -79,6 +92,13 @@ class Recorder(anywidget.AnyWidget):
         value = proposal["value"]
         if not 1 <= value <= 3600:
             raise t.TraitError(f"max_seconds must be between 1 and 3600 seconds, got {value!r}")
+        return value
+
+    @t.validate("countdown_seconds")
+    def _valid_countdown(self, proposal):
+        value = proposal["value"]
+        if not 0 <= value <= 10:
+            raise t.TraitError(f"countdown_seconds must be between 0 and 10, got {value!r}")
         return value
 
     @t.validate("status")
@@ -92,7 +112,8 @@ class Recorder(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.workbook = workbook
         self.clip_id, self.marker, self.level = clip_id, marker, level
-        #: page clock (ms) when the clip being answered last ended; gives the answer's latency
+        #: page clock (ms) when the clip being answered last ended, if it has ended since the
+        #: last answer (each answer logged clears it); gives the answer's latency
         self.clip_ended_at_ms: float | None = None
         self._recording = None      # the Recording receiving chunks, if any
         self._over_limit = None     # (recording, message) once the size limit refused a chunk
@@ -114,7 +135,9 @@ class Recorder(anywidget.AnyWidget):
         self._attempt_callbacks.register_callback(callback, remove=remove)
 
     def record(self) -> None:
-        """Start recording now (e.g. when the clip ends), if the camera is ready."""
+        """Record an answer now (e.g. when the clip ends), as "Record my answer" does: the
+        camera opened if it is off, the countdown, then recording. Ignored while recording
+        or saving, and when the browser cannot record."""
         self.send({"kind": "record"})
 
     def stop(self) -> None:
@@ -259,8 +282,11 @@ class Recorder(anywidget.AnyWidget):
         onset_ms = content.get("speech_onset_ms")
         speaking_ms = content.get("speaking_ms")
         latency_s = None
-        if onset_ms is not None and self.clip_ended_at_ms and self._started_at_ms:
-            latency = (self._started_at_ms + float(onset_ms) - self.clip_ended_at_ms) / 1000
+        # the answer was cued when the clip ended, if it ended since the last answer; else
+        # ("Record again") when recording started, after the countdown
+        cued_ms, self.clip_ended_at_ms = self.clip_ended_at_ms or self._started_at_ms, None
+        if onset_ms is not None and cued_ms and self._started_at_ms:
+            latency = (self._started_at_ms + float(onset_ms) - cued_ms) / 1000
             latency_s = latency if latency >= 0 else None
         try:  # the browser's clock, as sent: a broken one must not lose the answer
             started = (datetime.fromtimestamp(self._started_at_ms / 1000, timezone.utc)

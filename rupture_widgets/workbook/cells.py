@@ -85,7 +85,8 @@ def _attempt_markdown(rec: dict, n: int, tax) -> str:
     m = tax.markers.get(rec["marker"])
     levels = {lv.id: lv.label for lv in tax.levels}
     marker = f"{rec['marker']} {m.label}" if m else rec["marker"]
-    lines = [f"### Attempt {n} · {_esc(marker)} · {_esc(levels.get(rec['level'], rec['level']))}"]
+    lines = [f"### Attempt {n} · {_esc(marker)} · {_esc(levels.get(rec['level'], rec['level']))}"
+             + (" · ★ Best attempt" if rec.get("best") else "")]  # no "best" in older records
     facts = [f"clip <code>{_esc(rec['clip_id'])}</code>", _when(rec["created_at"])]
     for key, label in (("duration_s", "long"), ("latency_s", "before speaking"),
                        ("speaking_s", "speaking")):
@@ -187,12 +188,17 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict,
     if cache.get("__taxonomy__") is not tax:
         cache.clear()
         cache["__taxonomy__"] = tax
-    header = (f"# {_esc(title)}: {_esc(trainee_id)}\n\n"
+    who = _esc(state.display_name) if state.display_name else _esc(trainee_id)
+    if state.display_name and state.display_name != trainee_id:
+        who += f" (<code>{_esc(trainee_id)}</code>)"
+    header = (f"# {_esc(title)}: {who}\n\n"
               "Each attempt has a summary with its recording, then a feedback cell. Attempt "
               "cells are rewritten by the practice app; reviewers write in the feedback cells, "
               "below the line. Your own extra cells are kept where you put them.\n")
-    out = [cell_text(_md_cell(HEADER_ID, header, {
-        "kind": "header", "schema_version": SCHEMA_VERSION, "trainee_id": trainee_id}))]
+    header_meta = {"kind": "header", "schema_version": SCHEMA_VERSION, "trainee_id": trainee_id}
+    if state.display_name:
+        header_meta["display_name"] = state.display_name
+    out = [cell_text(_md_cell(HEADER_ID, header, header_meta))]
     used = {HEADER_ID}
     ordered = state.ordered_attempts()
     for rec in ordered:

@@ -6,6 +6,8 @@
     workbook.journal.jsonl      every change, appended before the notebook is rewritten
     workbook.ipynb.lock         the file lock every writer takes
     feedback-seen.json          which returned feedback the trainee has seen (the app's "new")
+    drafts.json                 text the trainee is typing, kept so a reload loses nothing
+    drafts.json.lock            the lock for drafts.json (not the workbook's: drafts never wait)
     recordings/<attempt_id>.webm        a finalised recording
     recordings/<attempt_id>.part.webm   a recording being received, or never finalised
     recordings/<attempt_id>.part.json   what a recording is for, until its attempt is logged
@@ -22,6 +24,8 @@ WORKBOOK = "workbook.ipynb"
 JOURNAL = "workbook.journal.jsonl"
 LOCK = "workbook.ipynb.lock"
 SEEN = "feedback-seen.json"
+DRAFTS = "drafts.json"
+DRAFTS_LOCK = "drafts.json.lock"
 RECORDINGS = "recordings"
 _FINAL, _PART, _SIDECAR = ".webm", ".part.webm", ".part.json"
 
@@ -39,6 +43,8 @@ class TraineeFolder:
         self.journal = self.dir / JOURNAL
         self.lock = self.dir / LOCK
         self.seen = self.dir / SEEN
+        self.drafts = self.dir / DRAFTS
+        self.drafts_lock = self.dir / DRAFTS_LOCK
         self.recordings = self.dir / RECORDINGS
 
     def has_workbook(self) -> bool:
@@ -61,6 +67,12 @@ def remux_copy_file(recordings_dir: Path, attempt_id: str) -> Path:
     return Path(recordings_dir) / f".{attempt_id}.finalising{_FINAL}"
 
 
+def recording_files(recordings_dir: Path, attempt_id: str) -> list[Path]:
+    """Every file a recording can leave: finalised, part, sidecar, the remux fallback's copy."""
+    return [recording_file(recordings_dir, attempt_id), part_file(recordings_dir, attempt_id),
+            sidecar_file(recordings_dir, attempt_id), remux_copy_file(recordings_dir, attempt_id)]
+
+
 def recording_attempt(path: Path) -> tuple[str, bool] | None:
     """(attempt id, is a part file) for a recording file's name; None for any other file."""
     name = Path(path).name
@@ -74,6 +86,7 @@ def example_files() -> list[str]:
     """One of each file a workspace holds, relative to it: what no allow-list may reach."""
     folder = TraineeFolder(Path(TRAINEES) / "t")
     return [p.as_posix() for p in (folder.workbook, folder.journal, folder.lock, folder.seen,
+                                   folder.drafts, folder.drafts_lock,
                                    recording_file(folder.recordings, "0123abcd"),
                                    part_file(folder.recordings, "0123abcd"),
                                    sidecar_file(folder.recordings, "0123abcd"))]

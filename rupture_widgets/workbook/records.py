@@ -47,6 +47,7 @@ class Attempt:
     status: str = "complete"
     self_assessment: dict | None = None
     sent_to: tuple = ()
+    best: bool = False  # the trainee's pick for the clip; records from before it read False
 
     @classmethod
     def from_record(cls, rec: dict) -> "Attempt":
@@ -141,7 +142,7 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
            "speaking_s": _seconds(speaking_s, "speaking_s", where), "status": status,
            "self_assessment": (None if self_assessment is None
                                else _self_assessment_dict(tax, where, self_assessment)),
-           "sent_to": []}
+           "sent_to": [], "best": False}
     validate_record("attempt", rec, where)
     return rec
 
@@ -164,7 +165,7 @@ def orphan_record(trainee_dir: Path, trainee_id: str, attempt_id: str, path: Pat
            "marker": text("marker"), "level": text("level"), "created_at": created,
            "recording": path.relative_to(trainee_dir).as_posix(), "duration_s": None,
            "latency_s": None, "speaking_s": None, "status": "incomplete",
-           "self_assessment": None, "sent_to": []}
+           "self_assessment": None, "sent_to": [], "best": False}
     validate_record("attempt", rec, f"for the orphaned recording {path}")
     return rec
 

@@ -6,13 +6,17 @@ are adopted, text typed below the line in a feedback cell becomes a note (its ru
 by ``rubric_table``: the note event carries "ratings" and "problems", and "reviewer" where known),
 and every other cell a person added is kept after the cell it followed (``cells`` writes them
 back there).
+
+A deleted attempt leaves a tombstone (a "delete" event): its cells in any notebook saved later,
+a stale copy from JupyterLab say, are dropped rather than adopted, so nothing brings it back.
+Only an explicit new "attempt" event for the same id (a reviewer's copy sent again) lifts it.
 """
 from __future__ import annotations
 
 import logging
 import os
 
-from ..errors import InvalidRecord
+from ..errors import InvalidName, InvalidRecord
 from ..storage import utc_now
 from ..taxonomy import load_taxonomy
 from .cells import NOTES_MARK
@@ -33,12 +37,19 @@ class WorkbookState:
         self.adopt: list[dict] = []  # events found only in the notebook, to be journaled
         self.nb_metadata: dict = {}
         self.foreign: list[tuple[str | None, dict]] = []  # (anchor cell id, cell)
+        self.deleted: set[str] = set()  # tombstones: attempt ids deleted on purpose
+        self.display_name: str | None = None  # the name as typed; None: the id stands in
 
     def apply(self, event: dict) -> None:
         kind = event.get("event")
         if kind == "attempt":
             rec = event["attempt"]
             self.attempts[rec["id"]] = rec
+            self.deleted.discard(rec["id"])
+        elif kind == "delete":
+            self._forget(event["attempt_id"])
+        elif kind == "profile":
+            self.display_name = event["display_name"]
         elif kind == "feedback":
             rec = event["feedback"]
             self.feedback.setdefault(rec["attempt_id"], {})[rec["id"]] = rec
@@ -48,6 +59,21 @@ class WorkbookState:
                 if isinstance(event.get(key), typ):
                     note[key] = event[key]
             self.notes.setdefault(event["attempt_id"], []).append(note)
+
+    def _forget(self, attempt_id: str) -> None:
+        """Remove an attempt, its feedback and notes; a person's cells that followed its cells
+        move up to follow the cell before them, rather than to the end of the notebook."""
+        ordered = [r["id"] for r in self.ordered_attempts()]
+        if attempt_id in ordered:
+            i = ordered.index(attempt_id)
+            before = f"feedback-{ordered[i - 1]}" if i else None
+            gone = {f"attempt-{attempt_id}", f"feedback-{attempt_id}"}
+            self.foreign = [(before if anchor in gone else anchor, cell)
+                            for anchor, cell in self.foreign]
+        self.attempts.pop(attempt_id, None)
+        self.feedback.pop(attempt_id, None)
+        self.notes.pop(attempt_id, None)
+        self.deleted.add(attempt_id)
 
     def ordered_attempts(self) -> list[dict]:
         seq = {aid: i for i, aid in enumerate(self.attempts)}
@@ -106,7 +132,10 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
         kind = meta.get("kind") if isinstance(meta, dict) else None
         if kind == "header":
             anchor = None
+            _adopt_display_name(state, meta)
             continue
+        if _cell_attempt_id(kind, meta) in state.deleted:
+            continue  # a deleted attempt's cells, in a copy saved before it was deleted
         if kind == "attempt" and isinstance(meta.get("attempt"), dict):
             aid = meta["attempt"].get("id")
             if aid not in state.attempts and not _adopt(state, meta, cell, tax):
@@ -129,6 +158,33 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
             anchor = f"feedback-{aid}"
             continue
         state.foreign.append((anchor, cell))
+
+
+def _cell_attempt_id(kind: object, meta: dict) -> str | None:
+    """The attempt a record cell is about (None for any other cell, or a hand-edited id)."""
+    found = None
+    if kind == "attempt" and isinstance(meta.get("attempt"), dict):
+        found = meta["attempt"].get("id")
+    elif kind == "feedback":
+        found = meta.get("attempt_id")
+    return found if isinstance(found, str) else None
+
+
+def _adopt_display_name(state: WorkbookState, meta: dict) -> None:
+    """The display name in the header, if the journal does not know one (journal lost)."""
+    from .names import check_display_name
+
+    name = meta.get("display_name")
+    if state.display_name is not None or name is None:
+        return
+    try:
+        name = check_display_name(name)
+    except InvalidName as e:  # a hand-edited header
+        log.warning("Ignoring the display name in the notebook's header: %s", e)
+        return
+    ev = {"event": "profile", "display_name": name}
+    state.adopt.append(ev)
+    state.apply(ev)
 
 
 def _adopt(state: WorkbookState, meta: dict, cell: dict, tax) -> bool:

@@ -11,33 +11,32 @@ were; text a reviewer typed below the line in a feedback cell is captured as a n
 saved over the notebook loses nothing: the next write restores what the journal knows. An
 unreadable notebook is set aside (``storage.set_aside``) with a warning and rebuilt.
 
-This module is the store's public face; records (ids, typed records, checks) live in
-``records``, how records look as cells in ``cells``, how a saved notebook is merged back in
-``state``, and every file name in ``paths``.
+This module is the store's public face and its write path; the recording files are handled in
+``recording_store`` and feedback in ``feedback_store`` (both parts of ``Workbook``), records
+(ids, typed records, checks) live in ``records``, how records look as cells in ``cells``, how a
+saved notebook is merged back in ``state``, and every file name in ``paths``.
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
-import time
 import warnings
 from pathlib import Path
 from typing import Callable
 
 from ..errors import (CorruptWorkbook, CorruptWorkbookWarning, InvalidRecord, InvalidTraineeId,
                       StorageError, UnknownAttempt)
-from ..storage import (Journal, UnreadableFile, atomic_write_text, dumps, locked,
-                       parse_json, read_notebook_json, remove_stale_temp_files, set_aside,
-                       utc_now)
+from ..storage import (Journal, UnreadableFile, atomic_write_text, locked, read_notebook_json,
+                       remove_stale_temp_files, set_aside, utc_now)
 from ..taxonomy import load_taxonomy
 from . import paths
 from .cells import CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, workbook_text
+from .feedback_store import FeedbackRecords
 from .records import (RECORD_ID_RE, SCHEMA_VERSION, TRAINEE_ID_RE, Attempt, Feedback,
                       attempt_record, check_record_id, check_reviewer, check_trainee_id,
-                      feedback_record, new_record_id, orphan_record, self_assessment_record,
-                      upgrade_event, validate_record)
-from .recordings import Recording
+                      new_record_id, self_assessment_record, upgrade_event, validate_record)
+from .recording_store import RecordingFiles
 from .state import WorkbookState, merge_notebook
 
 __all__ = ["Workspace", "Workbook", "Attempt", "Feedback", "check_trainee_id", "new_record_id",
@@ -59,12 +58,16 @@ class Workspace:
         self.root = Path(chosen).expanduser().resolve()
         self._workbooks: dict[str, Workbook] = {}  # keeps each journal's read cache warm
 
-    def workbook(self, trainee_id: str) -> "Workbook":
+    def workbook(self, trainee_id: str, display_name: str | None = None) -> "Workbook":
+        """The trainee's workbook; ``display_name`` (the name as typed) is recorded when given
+        and different from the one kept (``names.check_display_name`` says what is refused)."""
         check_trainee_id(trainee_id)
         wb = self._workbooks.get(trainee_id)
         if wb is None:
             wb = self._workbooks[trainee_id] = Workbook(self, trainee_id)
         wb._check_inside_root()
+        if display_name is not None:
+            wb.set_display_name(display_name)
         return wb
 
     def trainees(self) -> list[str]:
@@ -77,7 +80,7 @@ class Workspace:
 
 
 
-class Workbook:
+class Workbook(RecordingFiles, FeedbackRecords):
     """One trainee's workbook. Get it from ``Workspace.workbook(trainee_id)``."""
 
     def __init__(self, workspace: Workspace, trainee_id: str):
@@ -99,88 +102,6 @@ class Workbook:
     def __repr__(self) -> str:
         return f"Workbook({self.trainee_id!r}, {str(self.path)!r})"
 
-    # -- recordings -------------------------------------------------------------------------
-    def start_recording(self, attempt_id: str | None = None, max_bytes: int | None = None, *,
-                        clip_id: str | None = None, marker: str | None = None,
-                        level: str | None = None) -> Recording:
-        """A new recording; its sidecar lets ``incomplete_recordings`` say what it was for."""
-        attempt_id = check_record_id(attempt_id or new_record_id())
-        self._check_inside_root()
-        sidecar = {"attempt_id": attempt_id, "clip_id": clip_id, "marker": marker,
-                   "level": level, "started_at": utc_now()}
-        path = paths.sidecar_file(self.recordings_dir, attempt_id)
-        try:
-            self.recordings_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, dumps(sidecar))
-        except OSError as e:
-            raise StorageError.could_not_write(path, e, _NOT_SAVED) from e
-        return Recording(self.recordings_dir, attempt_id, max_bytes=max_bytes, relative_to=self.dir)
-
-    def recording_path(self, attempt_id: str) -> Path | None:
-        rec = self.attempt(attempt_id).recording
-        candidates = [self.dir / rec] if rec else []
-        candidates += [paths.recording_file(self.recordings_dir, attempt_id),
-                       paths.part_file(self.recordings_dir, attempt_id)]
-        return next((p for p in candidates if self.owns_recording(p)), None)
-
-    def owns_recording(self, path: Path | str) -> bool:
-        """Whether ``path`` is a file directly in this trainee's own recordings folder once every
-        link is followed (docs/decisions.md #9): playback never reaches anyone else's."""
-        own = self.dir.resolve() / paths.RECORDINGS
-        if self.recordings_dir.resolve() != own:  # the recordings folder is itself a link
-            return False
-        full = Path(path).resolve()
-        return full.parent == own and full.is_file()
-
-    def incomplete_recordings(self, min_age_s: float = 30.0) -> list[Attempt]:
-        """Adopt recordings never logged (tab closed, kernel died) as 'incomplete' attempts,
-        then return every attempt whose status is 'incomplete'.
-
-        A file younger than ``min_age_s`` may still be receiving chunks, so it is left alone.
-        Nothing is deleted or moved; each orphan is logged once.
-        """
-        if self._orphans(self._read(), min_age_s):  # write (and lock) only when there is work
-
-            def change(state: WorkbookState) -> list[dict]:
-                events = []
-                for aid, path in self._orphans(state, min_age_s):
-                    try:
-                        rec = orphan_record(self.dir, self.trainee_id, aid, path,
-                                            self._sidecar(aid))
-                    except InvalidRecord as e:  # e.g. a hand-edited sidecar: skip, keep file
-                        log.warning("Not adopting %s: %s", path, e)
-                        continue
-                    state.apply({"event": "attempt", "attempt": rec})
-                    events.append({"event": "attempt", "attempt": rec})
-                return events
-
-            self._write(change)
-        return [a for a in self.attempts() if a.status == "incomplete"]
-
-    def _orphans(self, state: WorkbookState, min_age_s: float) -> list[tuple[str, Path]]:
-        if not self.recordings_dir.is_dir():
-            return []
-        found: dict[str, Path] = {}
-        now = time.time()
-        named = [(p, paths.recording_attempt(p)) for p in self.recordings_dir.iterdir()]
-        # Finalised files first: if finalise died between its two steps, prefer the whole file.
-        for p, (aid, is_part) in sorted(((p, n) for p, n in named if n),
-                                        key=lambda pn: (pn[1][1], pn[0].name)):
-            if (not RECORD_ID_RE.fullmatch(aid) or aid in state.attempts or aid in found
-                    or now - p.stat().st_mtime < min_age_s):
-                continue
-            if not is_part and not self._sidecar(aid):
-                continue  # not one of ours; never guess what a stray file is
-            found[aid] = p
-        return list(found.items())
-
-    def _sidecar(self, attempt_id: str) -> dict:
-        try:
-            data = parse_json(paths.sidecar_file(self.recordings_dir, attempt_id).read_bytes())
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
     # -- attempts ---------------------------------------------------------------------------
     def log_attempt(self, *, clip_id: str, marker: str, level: str, recording=None,
                     duration_s=None, started_at=None, latency_s=None, speaking_s=None,
@@ -198,6 +119,8 @@ class Workbook:
 
         def change(state: WorkbookState) -> list[dict]:
             old = state.attempts.get(aid)
+            if aid in state.deleted:
+                raise InvalidRecord.bad("attempt", where, "an attempt with this id was deleted")
             if old is not None:
                 if old["status"] != "incomplete":
                     raise InvalidRecord.bad("attempt", where, "an attempt with this id is "
@@ -220,6 +143,59 @@ class Workbook:
         sa = self_assessment_record(load_taxonomy(), repr(attempt_id), difficulty, strategies,
                                     note)
         return self._update_attempt(attempt_id, lambda rec: {**rec, "self_assessment": sa})
+
+    def mark_best(self, attempt_id: str, best: bool = True) -> Attempt:
+        """Mark (or unmark) the trainee's best attempt at its clip: marking one unmarks the
+        others of that clip, so a clip has at most one. Only a complete attempt can be best."""
+        if not isinstance(best, bool):
+            raise InvalidRecord.bad("attempt", repr(attempt_id), f"best should be True or False, "
+                                    f"got {best!r}")
+        result: list[dict] = []
+
+        def change(state: WorkbookState) -> list[dict]:
+            rec = state.attempts.get(attempt_id)
+            if rec is None:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            if best and rec["status"] != "complete":
+                raise InvalidRecord.bad("attempt", repr(attempt_id), "an incomplete recording "
+                                        "cannot be marked as the best attempt")
+            events = [{"event": "attempt", "attempt": {**other, "best": False}}
+                      for other in state.attempts.values() if best and other.get("best")
+                      and other["clip_id"] == rec["clip_id"] and other["id"] != attempt_id]
+            result.append({**rec, "best": best})
+            if rec.get("best", False) != best:
+                events.append({"event": "attempt", "attempt": result[0]})
+            return events
+
+        self._write(change)
+        return Attempt.from_record(result[0])
+
+    def delete_attempt(self, attempt_id: str) -> None:
+        """Delete an attempt the trainee does not want kept: its cells, its feedback, and its
+        recording (final file, part file, sidecar), for good.
+
+        A "delete" event goes into the journal first (a tombstone), so neither a crash before
+        the files are gone nor a stale notebook saved later (JupyterLab) brings it back; the
+        files of a delete cut off half-way are removed by the next call, or by
+        ``incomplete_recordings``. Deleting it again finishes that and is otherwise a no-op;
+        an id never logged raises UnknownAttempt. Copies sent to reviewers are the exchange's
+        (``Exchange.delete_attempt`` withdraws them first, then calls this).
+        """
+        check_record_id(attempt_id)
+
+        def change(state: WorkbookState) -> list[dict]:
+            if attempt_id in state.deleted:
+                return []
+            if attempt_id not in state.attempts:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            return [{"event": "delete", "attempt_id": attempt_id}]
+
+        self._write(change)
+        self._remove_recording_files(attempt_id)
+
+    def was_deleted(self, attempt_id: str) -> bool:
+        """Whether ``attempt_id`` was deleted on purpose (``delete_attempt``)."""
+        return attempt_id in self._read().deleted
 
     def mark_sent(self, attempt_id: str, *, reviewer: str, role: str) -> Attempt:
         reviewer = check_reviewer(reviewer, role, repr(attempt_id))
@@ -253,43 +229,6 @@ class Workbook:
             raise UnknownAttempt.named(attempt_id, self.path)
         return Attempt.from_record(rec)
 
-    # -- feedback ---------------------------------------------------------------------------
-    def add_feedback(self, attempt_id: str, *, reviewer: str, role: str, ratings=None,
-                     strategies=(), comments=(), summary: str = "") -> Feedback:
-        rec = feedback_record(load_taxonomy(), attempt_id, reviewer=reviewer, role=role,
-                              ratings=ratings, strategies=strategies, comments=comments,
-                              summary=summary)
-
-        def change(state: WorkbookState) -> list[dict]:
-            if attempt_id not in state.attempts:
-                raise UnknownAttempt.named(attempt_id, self.path)
-            return [{"event": "feedback", "feedback": rec}]
-
-        self._write(change)
-        return Feedback.from_record(rec)
-
-    def put_feedback(self, record: dict) -> bool:
-        """Store a feedback record as it is, by its id: a new one is added, one with a known id
-        replaces the earlier version (a review edited and returned again). Returns whether
-        anything changed. Used by the exchange to bring returned feedback home."""
-        where = f"{record.get('id')!r} for attempt {record.get('attempt_id')!r}"
-        validate_record("feedback", record, where)
-        rec = dict(record)
-        changed: list[bool] = []
-
-        def change(state: WorkbookState) -> list[dict]:
-            if rec["attempt_id"] not in state.attempts:
-                raise UnknownAttempt.named(rec["attempt_id"], self.path)
-            if state.feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
-                return []
-            changed.append(True)
-            return [{"event": "feedback", "feedback": rec}]
-
-        if self._read().feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
-            return False  # nothing new: no lock, no write
-        self._write(change)
-        return bool(changed)
-
     def put_attempt(self, record: dict) -> Attempt:
         """Store an attempt record as it is (a copy sent for review keeps the trainee's ids,
         times and self-assessment). Replaces an attempt with the same id."""
@@ -299,26 +238,41 @@ class Workbook:
                     else [{"event": "attempt", "attempt": rec}])
         return Attempt.from_record(rec)
 
-    def feedback(self, attempt_id: str) -> list[Feedback]:
-        """Feedback in the order given; text typed into the notebook comes last (role 'notebook'):
-        its rubric table's scores as ratings, the text outside the table as the summary."""
-        from .rubric_table import read_note
+    # -- the trainee: name and drafts ----------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        """The trainee's name as they typed it; the id where none was given."""
+        return self._read().display_name or self.trainee_id
 
-        state = self._read()
-        if attempt_id not in state.attempts:
-            raise UnknownAttempt.named(attempt_id, self.path)
-        out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
-        notes = state.notes.get(attempt_id)
-        if notes and notes[-1]["text"].strip():
-            note = notes[-1]
-            # Read from the text against today's rubric, so a note journaled before notes had
-            # "ratings" gets them too, and a rubric item since removed is never returned.
-            read = read_note(note["text"], load_taxonomy())
-            out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
-                                reviewer=note.get("reviewer") or "(written in the notebook)",
-                                role="notebook", created_at=note["at"], ratings=read.ratings,
-                                summary=read.summary))
-        return out
+    def set_display_name(self, name: str) -> str:
+        """Keep ``name`` (checked: ``names.check_display_name``) as the trainee's display name,
+        in the journal and the notebook's header; nothing is written when it is unchanged."""
+        from .names import check_display_name
+
+        name = check_display_name(name)
+        if self._read().display_name != name:
+            self._write(lambda state: [] if state.display_name == name
+                        else [{"event": "profile", "display_name": name}])
+        return name
+
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep text being typed (``drafts``: cheap enough for every keystroke); '' clears it."""
+        from . import drafts
+
+        self._check_inside_root()
+        drafts.save(paths.TraineeFolder(self.dir), key, text)
+
+    def drafts(self) -> dict[str, str]:
+        from . import drafts
+
+        self._check_inside_root()
+        return drafts.drafts(paths.TraineeFolder(self.dir))
+
+    def clear_draft(self, key: str) -> None:
+        from . import drafts
+
+        self._check_inside_root()
+        drafts.clear(paths.TraineeFolder(self.dir), key)
 
     def repair(self) -> None:
         """Rewrite the notebook from journal + notebook now (the same merge every write does)."""

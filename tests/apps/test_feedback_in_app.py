@@ -157,15 +157,16 @@ def test_new_feedback_is_marked_on_the_clip_and_the_attempt_until_seen(workspace
         load_taxonomy(), a.id, reviewer="Dr Lee", role="peer", ratings={}, strategies=[],
         comments=[], summary="Read me."))
 
-    def card_text() -> str:
-        return next(c.children[0].value for c in app.browser.cards.children
-                    if clip.title in c.children[0].value)
+    def new_feedback_on_card() -> bool:
+        return next(c["new_feedback"] for s in app.browser.grid.sections for c in s["cards"]
+                    if c["id"] == clip.id)
     app.show_library()
-    assert "New feedback" in card_text()
+    assert new_feedback_on_card()
+    assert app.browser.grid.recommended["card"]["id"] == clip.id  # feedback waiting: next
     app.practise(clip)  # the trainee opens the clip: the feedback is shown, marked New
     html = all_html(app.session.history.rows)
     assert "Read me." in html and "rw-new" in html
     app.session.refresh()  # seen now
     assert "rw-new" not in all_html(app.session.history.rows)
     app.show_library()
-    assert "New feedback" not in card_text()
+    assert not new_feedback_on_card()

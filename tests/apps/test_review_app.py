@@ -78,7 +78,8 @@ def test_a_reviewer_name_that_cannot_be_an_id_is_refused(workspace, catalog, mon
     app = ReviewApp(workspace=workspace, catalog=catalog)
     gate = app.body.children[0]
     gate.name.value = "../.."
-    assert "cannot be used as a reviewer" in gate.problem.value and app.reviewer is None
+    gate.submit()
+    assert "cannot be used" in gate.problem.value and app.reviewer is None
 
 
 def test_a_long_queue_opens_a_page_at_a_time(workspace, catalog, webm_3s):

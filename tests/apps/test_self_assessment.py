@@ -102,6 +102,7 @@ def test_the_name_box_shows_why_a_workbook_cannot_be_opened(workspace, catalog, 
 
     gate._open_workbook = refuse
     gate.name.value = "Alex"
+    gate.submit()
     assert "could not be read (disk trouble)" in gate.problem.value and app.workbook is None
 
 

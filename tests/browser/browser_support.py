@@ -128,6 +128,22 @@ def recorded_ms(page, nth: int) -> int:
     return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]
 
 
+def turn_camera_on(page) -> None:
+    """The camera is off until the trainee chooses: press "Turn camera on", wait for the preview."""
+    page.get_by_role("button", name="Turn camera on", exact=True).click()
+    wait_status(page, "ready")
+
+
+def record_answer(page, seconds: float, button: str = "Record my answer") -> None:
+    """Press ``button`` (the camera opens if it is off, then the countdown), answer for
+    ``seconds`` once recording has started, Stop, and wait until the kernel has saved it."""
+    page.get_by_role("button", name=button, exact=True).click()
+    wait_status(page, "recording", timeout=30_000)
+    page.wait_for_timeout(int(seconds * 1000))
+    page.get_by_role("button", name="Stop recording", exact=True).click()
+    wait_status(page, "saved", timeout=30_000)
+
+
 # -- geometry: what a phone's width cuts off (tests/browser/test_phone_layout.py) -------------
 
 CLIPPED_JS = """
@@ -189,3 +205,17 @@ def clipped_controls(page) -> list[dict]:
     text (an HTML widget) squeezed into a column under 6 rem, and the page itself if it scrolls
     sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
     return page.evaluate(CLIPPED_JS)
+
+
+# -- focus: where a keyboard user is -----------------------------------------------------------
+
+def focused(page) -> str:
+    """What has keyboard focus: its tag, role-ish name and text, for assertions and messages."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e ? `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}` : ''; }""")
+
+
+def wait_focus(page, pattern: str) -> None:
+    page.wait_for_function("""(p) => { const e = document.activeElement; if (!e) return false;
+        const t = `${e.tagName.toLowerCase()}|${(e.getAttribute('aria-label') || e.textContent || '').trim()}`;
+        return new RegExp(p).test(t); }""", arg=pattern, timeout=15_000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from browser_support import ROOT, Server, free_port, wait_status, watch_recorder
+from browser_support import ROOT, Server, free_port, record_answer, watch_recorder
 from footage import make_video
 
 
@@ -46,18 +46,14 @@ def test_an_added_clip_plays_in_the_practice_app_and_can_be_answered(page, tmp_p
         watch_recorder(page)
         player = page.locator("video.rw-clip-video")
         assert "clips/media/our-c5-footage.mp4" in player.get_attribute("src")
-        page.get_by_role("checkbox", name="Start recording when the clip ends").uncheck()
+        assert not page.get_by_role("checkbox", name="Start recording when the clip ends"
+                                    ).is_checked()  # off until the trainee chooses it
         page.get_by_role("button", name="Play clip", exact=True).click()
         # the browser really decodes and plays the transcoded footage
         page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 1.0")
         assert player.evaluate("v => v.videoWidth") > 0
 
-        wait_status(page, "ready")
-        page.get_by_role("button", name="Start recording", exact=True).click()
-        wait_status(page, "recording")
-        page.wait_for_timeout(2000)
-        page.get_by_role("button", name="Stop recording").click()
-        wait_status(page, "saved", timeout=30_000)
+        record_answer(page, 2)
     finally:
         server.stop()
 

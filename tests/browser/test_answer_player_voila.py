@@ -52,7 +52,7 @@ LABEL_TIME_JS = """() => {
 
 
 @pytest.fixture
-def player_server(tmp_path):
+def player_server(tmp_path, request):
     from rupture_widgets.server.serve import serve_environment, voila_command
 
     served = tmp_path / "served"
@@ -64,7 +64,7 @@ def player_server(tmp_path):
     nbformat.write(nb, notebook)
     shutil.copy(ROOT / "notebooks" / "voila.json", served / "voila.json")
     (tmp_path / "private").mkdir()
-    answer = make_webm(tmp_path / "private" / "answer.webm", seconds=6.0)
+    answer = make_webm(tmp_path / "private" / "answer.webm", seconds=getattr(request, "param", 6.0))
 
     env = serve_environment(tmp_path / "workspace")
     env["RUPTURE_TEST_ANSWER"] = str(answer)
@@ -104,3 +104,71 @@ def test_a_recording_plays_through_the_kernel_reports_its_time_and_seeks(page, p
 
     # the recording never travelled as a file request: only the widget's comm carried it
     assert not [u for u in requests if u.startswith("http") and ".webm" in u]
+
+
+# Safari's (and Firefox's) rule, which Chromium's own policy is kinder than: a media element
+# may start sound only inside a person's gesture, or once it has been played inside one.
+STRICT_AUTOPLAY_JS = """
+(() => {
+  const gestures = new Set(["click", "pointerdown", "pointerup", "keydown", "keyup", "touchend"]);
+  const allowed = new WeakSet();
+  const inGesture = () => !!(window.event && window.event.isTrusted &&
+                             gestures.has(window.event.type));
+  const realPlay = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () {
+    if (inGesture()) allowed.add(this);
+    if (!this.muted && !allowed.has(this)) {
+      return Promise.reject(new DOMException("play() needs a user gesture", "NotAllowedError"));
+    }
+    return realPlay.call(this);
+  };
+})();
+"""
+
+PLAYING_JS = ("() => { const v = document.querySelector('.rw-answer-video');"
+              " return v && !v.paused && v.currentTime > 0.5; }")
+
+
+def test_play_attempt_n_plays_the_answer(page, voila_server):
+    """Reported: "Play attempt N" loaded the answer but left it paused at 0:00. The play()
+    arrives through the kernel, after the click: a browser that wants a gesture refused it, and
+    the refusal was swallowed."""
+    from browser_support import record_answer
+    from test_practice_voila import open_app
+
+    page.context.add_init_script(STRICT_AUTOPLAY_JS)
+    open_app(page, voila_server, "Play Presser")
+    record_answer(page, 4)
+    page.get_by_role("button", name="Play attempt 1").click()
+    page.wait_for_function(PLAYING_JS, timeout=15_000)
+    video = page.locator(".rw-answer-video")
+    assert not video.evaluate("v => v.muted")  # with its sound
+
+
+LONG_S = 30.0
+
+
+@pytest.mark.parametrize("player_server", [LONG_S], indirect=True)
+def test_a_long_answer_starts_playing_before_its_last_piece_arrives(page, player_server):
+    """Streamed (Media Source Extensions): playable after the first pieces, not all of them."""
+    page.add_init_script("""
+      window.__states = [];
+      new MutationObserver(() => {
+        const p = document.querySelector('.rw-answer-player');
+        if (p) window.__states.push([p.dataset.state, p.dataset.pieces || '']);
+      }).observe(document, {attributes: true, subtree: true,
+                            attributeFilter: ['data-state', 'data-pieces']});
+    """)
+    page.goto(player_server.app_url)
+    page.locator(".rw-answer-player[data-state='loaded']").wait_for()
+    states = page.evaluate("window.__states")
+    playable = [p for s, p in states if s == "playable"]
+    assert playable, states
+    got, parts = map(int, playable[0].split("/"))
+    assert got < parts, states  # it could play while later pieces were still on their way
+    video = page.locator("video.rw-answer-video")
+    assert video.evaluate("v => v.src").startswith("blob:")  # a MediaSource's: still private
+    assert video.evaluate("v => v.duration") == pytest.approx(LONG_S, abs=0.3)
+    video.evaluate("v => { v.currentTime = v.duration - 2; return v.play(); }")
+    page.wait_for_function("() => document.querySelector('video.rw-answer-video').ended",
+                           timeout=15_000)

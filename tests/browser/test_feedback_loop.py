@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from browser_support import ROOT, Server, free_port, wait_status, watch_recorder
+from browser_support import ROOT, Server, free_port, record_answer, watch_recorder
 
 CLIP_TITLE = "How does my childhood help?"
 REVIEWER = "Dr Sam Rivera"
@@ -62,13 +62,8 @@ def test_a_trainee_and_a_reviewer_complete_the_loop(browser, two_apps):
         trainee.get_by_role("button", name="Start practising").click()
         trainee.get_by_role("button", name=f"Practise: {CLIP_TITLE}").click()
         watch_recorder(trainee)
-        wait_status(trainee, "ready")
-        trainee.get_by_role("button", name="Start recording", exact=True).click()
-        wait_status(trainee, "recording")
-        trainee.wait_for_timeout(5000)
-        trainee.get_by_role("button", name="Stop recording").click()
-        wait_status(trainee, "saved", timeout=30_000)
-        trainee.locator(".rw-answer-player[data-state='loaded']").wait_for()
+        record_answer(trainee, 5)
+        trainee.locator(".rw-recorder[data-answer='local']").wait_for()  # replayed at once
         shot(trainee, "practice-after-stop")
         trainee.get_by_role("button", name="Send attempt 1 for feedback").click()
         trainee.get_by_role("textbox", name="Reviewer's name").fill(REVIEWER)

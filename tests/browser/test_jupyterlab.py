@@ -9,7 +9,8 @@ import sys
 import nbformat
 import pytest
 
-from browser_support import ROOT, Server, free_port, recorded_ms, wait_status, watch_recorder
+from browser_support import (ROOT, Server, free_port, record_answer, recorded_ms, wait_status,
+                             watch_recorder)
 
 CELLS = [
     "import os\n"
@@ -65,18 +66,14 @@ def test_clip_player_and_recorder_work_in_jupyterlab(page, lab):
                            ".kernel.status === 'idle'", timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     watch_recorder(page)
-    wait_status(page, "ready", timeout=120_000)
+    wait_status(page, "idle", timeout=120_000)  # the camera waits for the person
 
     # the clip plays from JupyterLab's own files route (not through the kernel)
     video = page.locator("video.rw-clip-video")
     assert "/files/clips/" in video.get_attribute("src")
     page.wait_for_function("document.querySelector('video.rw-clip-video').readyState >= 1")
 
-    page.get_by_role("button", name="Start recording", exact=True).click()
-    wait_status(page, "recording")
-    page.wait_for_timeout(3000)
-    page.get_by_role("button", name="Stop recording").click()
-    wait_status(page, "saved", timeout=30_000)
+    record_answer(page, 3)  # the CameraStream source opens, the countdown, recording
 
     from rupture_widgets.workbook import Workspace
 

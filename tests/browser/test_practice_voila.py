@@ -8,7 +8,8 @@ import urllib.request
 
 import pytest
 
-from browser_support import recorded_ms, wait_status, watch_recorder
+from browser_support import (record_answer, recorded_ms, turn_camera_on, wait_status,
+                             watch_recorder)
 
 
 
@@ -37,12 +38,7 @@ def open_app(page, server, trainee: str) -> None:
     watch_recorder(page)
 
 
-def record_for(page, seconds: float, button: str = "Start recording") -> None:
-    page.get_by_role("button", name=button, exact=True).click()
-    wait_status(page, "recording")
-    page.wait_for_timeout(int(seconds * 1000))
-    page.get_by_role("button", name="Stop recording").click()
-    wait_status(page, "saved", timeout=30_000)
+record_for = record_answer  # older name, used by the other browser tests
 
 
 def decoded_seconds(path) -> float:
@@ -71,19 +67,21 @@ def workbook_of(workspace, trainee):
 def test_pick_play_record_assess_again_and_send(page, voila_server, app_workspace):
     open_app(page, voila_server, "Robin Practice")
     assert page.get_by_role("button", name="Show example responses").is_disabled()
-    wait_status(page, "ready")
+    wait_status(page, "idle")  # the camera waits for the trainee
 
-    # the clip comes by URL from Voilà's files route; when it ends, recording starts by itself
+    # the clip comes by URL from Voilà's files route; the trainee chose to record when it ends
+    page.get_by_role("checkbox", name="Start recording when the clip ends").check()
     player = page.locator("video.rw-clip-video")
     assert CLIP_MEDIA in player.get_attribute("src")
     page.get_by_role("button", name="Play clip", exact=True).click()
     page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.5")
     player.evaluate("v => { v.currentTime = v.duration - 0.3; }")  # skip ahead: keep CI short
+    wait_status(page, "countdown")  # the camera opened by itself, then 3-2-1
     wait_status(page, "recording")
     page.wait_for_timeout(3000)
     page.get_by_role("button", name="Stop recording").click()
     wait_status(page, "saved", timeout=30_000)
-    page.locator(".rw-answer-player[data-state='loaded']").wait_for()  # answer beside the clip
+    page.locator(".rw-recorder[data-answer='local']").wait_for()  # replayed from the browser
 
     page.get_by_role("button", name="2", exact=True).click()
     page.get_by_role("checkbox", name="S4 Invite the client to talk about the rupture "
@@ -94,7 +92,9 @@ def test_pick_play_record_assess_again_and_send(page, voila_server, app_workspac
     assert page.get_by_role("button", name="Show intermediate clips").is_visible()
 
     page.get_by_role("checkbox", name="Start recording when the clip ends").uncheck()
-    record_for(page, 3, button="Record again")
+    page.get_by_role("button", name="Record again").click()
+    wait_status(page, "ready")  # back to the preview
+    record_for(page, 3)
 
     page.get_by_role("button", name="Show example responses").click()
     page.get_by_role("heading", name="Example responses").wait_for()
@@ -122,8 +122,7 @@ def test_pick_play_record_assess_again_and_send(page, voila_server, app_workspac
 def test_a_long_recording_at_a_realistic_bitrate_arrives_whole(page, voila_server,
                                                                 app_workspace):
     open_app(page, voila_server, "long.answer")
-    wait_status(page, "ready")
-    record_for(page, 60)
+    record_for(page, 60)  # the camera opens when the trainee presses "Record my answer"
 
     wb = workbook_of(app_workspace, "long.answer")
     [attempt] = wb.attempts()
@@ -134,9 +133,8 @@ def test_a_long_recording_at_a_realistic_bitrate_arrives_whole(page, voila_serve
     # cap, which silently dropped whole recordings (docs/decisions.md #1). The bitrate itself
     # varies with the machine's load (Chromium's encoder gives way), so it is not asserted.
     assert path.stat().st_size > 10 * 2**20, f"only {path.stat().st_size:,} bytes"
-    # the answer played back beside the clip knows its length and seeks (the reviewer will)
-    video = page.locator(f".rw-answer-player[data-state='loaded'] "
-                         f"video[aria-label*='{attempt.id}']")
+    # the answer replayed from the browser's own chunks knows its length and seeks
+    video = page.locator(".rw-recorder[data-answer='local'] video.rw-recorder-video")
     length, landed = video.evaluate("""async (v) => {
         if (v.readyState < 1) await new Promise((r) => v.addEventListener("loadedmetadata", r,
                                                                             { once: true }));
@@ -155,8 +153,7 @@ def test_closing_the_page_mid_recording_keeps_it_as_incomplete(browser, voila_se
     context = browser.new_context(permissions=["camera", "microphone"])
     page = context.new_page()
     open_app(page, voila_server, "tab.closer")
-    wait_status(page, "ready")
-    page.get_by_role("button", name="Start recording", exact=True).click()
+    page.get_by_role("button", name="Record my answer", exact=True).click()
     wait_status(page, "recording")
     page.wait_for_timeout(3500)
     context.close()  # the trainee closes the tab mid-answer
@@ -186,6 +183,7 @@ def test_camera_permission_denied_is_said_in_plain_words(denying_browser, voila_
     page.on("pageerror", lambda e: errors.append(e))
     try:
         open_app(page, voila_server, "no.camera")
+        page.get_by_role("button", name="Turn camera on", exact=True).click()
         wait_status(page, "error")
         page.get_by_text("Camera permission was denied").wait_for()
         assert page.get_by_role("button", name="Try the camera again").is_visible()
@@ -234,7 +232,7 @@ def test_no_request_leaves_the_machine(browser, voila_server):
         page.on("request", on_request)
         page.on("requestfailed", on_failed)
         open_app(page, voila_server, "no.leaks")
-        wait_status(page, "ready")
+        turn_camera_on(page)
         page.get_by_role("button", name="Play clip", exact=True).click()
         record_for(page, 2)
         wait_status(page, "saved", timeout=30_000)

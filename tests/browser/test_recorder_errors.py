@@ -56,6 +56,8 @@ def test_no_camera_offers_audio_only_and_logs_a_voice_answer(page, voila_server,
     page.context.add_init_script(NO_CAMERA_JS)
     errors = _page_errors(page)
     open_app(page, voila_server, "Quinn Nocam")
+    assert page.evaluate("window.__gumRequests") == []  # nothing asked before the trainee does
+    page.get_by_role("button", name="Turn camera on", exact=True).click()
     wait_status(page, "error")
 
     alert = page.get_by_role("alert").filter(has_text="No camera was found.")
@@ -63,7 +65,7 @@ def test_no_camera_offers_audio_only_and_logs_a_voice_answer(page, voila_server,
     assert "You can still answer with your voice" in alert.inner_text()
     audio_only = page.get_by_role("button", name="Record with audio only")
     assert audio_only.is_visible()
-    assert not page.get_by_role("button", name="Start recording", exact=True).is_visible()
+    assert not page.get_by_role("button", name="Record my answer", exact=True).is_visible()
     assert page.evaluate("window.__gumRequests") == ["video"]
 
     audio_only.click()
@@ -88,16 +90,17 @@ def test_no_mediarecorder_is_said_in_plain_words_and_nothing_is_logged(page, voi
     page.context.add_init_script(NO_MEDIARECORDER_JS)
     errors = _page_errors(page)
     open_app(page, voila_server, "Ola Norec")
+    page.get_by_role("button", name="Record my answer", exact=True).click()
     wait_status(page, "error")
 
     page.get_by_role("alert").filter(has_text=NO_MEDIARECORDER_WORDS).wait_for()
     assert page.evaluate("typeof window.MediaRecorder") == "undefined"
-    for name in ("Start recording", "Record with audio only", "Try the camera again",
-                 "Record again", "Stop recording"):
+    for name in ("Record my answer", "Turn camera on", "Record with audio only",
+                 "Try the camera again", "Record again", "Stop recording"):
         assert not page.get_by_role("button", name=name, exact=True).is_visible(), name
 
     # the clip still plays; when it ends the app asks the recorder to start, which must not
-    assert page.get_by_role("checkbox", name="Start recording when the clip ends").is_checked()
+    page.get_by_role("checkbox", name="Start recording when the clip ends").check()
     page.get_by_role("button", name="Play clip", exact=True).click()
     page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.5")
     page.locator("video.rw-clip-video").evaluate("v => { v.currentTime = v.duration - 0.3; }")

@@ -16,13 +16,13 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from browser_support import ROOT, Server, free_port, wait_status
+from browser_support import ROOT, Server, free_port, record_answer
 
 TRAINEE = "Robin Views"
 REVIEWER = "Dr Sam Rivera"
 SEEDED_TRAINEE = "alex.morgan"
 
-PRACTICE_VIEWS = ("name-box", "library", "clip", "assessed")
+PRACTICE_VIEWS = ("name-box", "library", "clip", "assessed", "progress")
 REVIEW_VIEWS = ("who-are-you", "queue", "attempt")
 
 
@@ -55,19 +55,11 @@ def practice_views(page, server, trainee: str = TRAINEE, record_s: float = 2.0):
     yield "clip"
     record_answer(page, record_s)
     page.get_by_role("button", name="Save self-assessment").wait_for()
-    page.locator(".rw-answer-player[data-state='loaded']").wait_for()
+    page.locator(".rw-recorder[data-answer='local']").wait_for()  # the answer, replayed at once
     yield "assessed"
-
-
-def record_answer(page, seconds: float) -> None:
-    """Record one answer from the clip page (the camera opens when asked, or is open already)."""
-    start = page.get_by_role("button", name="Start recording", exact=True)
-    wait_status(page, "ready")
-    start.click()
-    wait_status(page, "recording")
-    page.wait_for_timeout(int(seconds * 1000))
-    page.get_by_role("button", name="Stop recording").click()
-    wait_status(page, "saved", timeout=30_000)
+    page.get_by_role("button", name="My progress").click()
+    page.get_by_role("heading", name="Your progress").wait_for()
+    yield "progress"
 
 
 def review_views(page, server, reviewer: str = REVIEWER, trainee: str = SEEDED_TRAINEE):

@@ -91,9 +91,14 @@ def test_a_v1_client_records_and_gets_the_playback(served, answer):
     client = KernelClient(served.url, kid, "v1", header=[f"Cookie: {cookie}"])
     try:
         client.record_an_answer(answer)
-        # after Stop the app loads the answer into its AnswerPlayer; the page's view of it
-        # says "ready", and the kernel sends the file in pieces, each a binary buffer
-        client.wait_for(lambda m: False, 3)  # let Stop be logged and the answer loaded
+        # after Stop the page replays the answer from its own copy; "Play attempt 1" loads the
+        # saved one into the AnswerPlayer, whose view says "ready", and the kernel sends the
+        # file in pieces, each a binary buffer
+        client.wait_for(lambda m: m["msg_type"] == "comm_open" and m["content"]["data"]
+                        .get("state", {}).get("description") == "Play attempt 1", 30)
+        play = next(cid for cid, state in client.widgets.items()
+                    if state.get("description") == "Play attempt 1")
+        client.comm_msg(play, {"method": "custom", "content": {"event": "click"}})
         player = next(cid for cid, state in client.widgets.items()
                       if "current_time" in state and "loaded" in state)
         client.comm_msg(player, {"method": "custom", "content": {"kind": "ready", "view": "t"}})

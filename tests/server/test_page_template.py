@@ -1,6 +1,6 @@
 """The page around the apps: Voilà's lab template without its CDN links, with the apps'
 stylesheet, as `rupture serve` renders it ("rupture", server/jupyter/voila/templates/rupture/;
-docs/decisions.md #19). The browser tests check what the page then does (tests/browser/
+docs/decisions.md #23). The browser tests check what the page then does (tests/browser/
 test_offline.py, test_accessibility.py, test_phone_layout.py)."""
 from __future__ import annotations
 

@@ -176,3 +176,19 @@ def test_every_synced_trait_has_a_default_and_help():
     assert (player.label, player.current_time, player.duration, player.playing,
             player.loaded) == ("Your recorded answer", 0.0, None, False, False)
     assert AnswerPlayer("Your answer to Sam").label == "Your answer to Sam"
+
+
+def test_the_first_piece_is_small_so_playing_can_start_at_once(player, tmp_path, monkeypatch):
+    import rupture_widgets.widgets.answer_player as module
+
+    monkeypatch.setattr(module, "FIRST_PIECE_BYTES", 1000)
+    monkeypatch.setattr(module, "PLAYBACK_PART_BYTES", 4000)
+    data = bytes(range(256)) * 40  # 10,240 bytes: 1000, then 4000, 4000, 1240
+    path = tmp_path / "answer.webm"
+    path.write_bytes(data)
+    player.load(path)
+    ack_all(player)
+    got = pieces(player)
+    assert [len(b[0]) for _, b in got] == [1000, 4000, 4000, 1240]
+    assert {m["parts"] for m, _ in got} == {4}
+    assert b"".join(bytes(b[0]) for _, b in got) == data

@@ -76,6 +76,23 @@ def test_latency_is_measured_from_the_end_of_the_clip(recorder, workbook, webm_3
     assert workbook.attempts()[0].latency_s == pytest.approx(1.7)
 
 
+def test_after_record_again_latency_is_measured_from_when_that_answer_was_cued(recorder,
+                                                                              workbook, webm_3s):
+    # Regression: the second answer's latency was measured from the end of the FIRST playback
+    # of the clip ("82.1 s before speaking"). With no clip end since the last answer, the
+    # answer was cued when recording started (after the countdown).
+    clip_end = 1_700_000_000_000.0
+    recorder.clip_ended_at_ms = clip_end
+    record(recorder, webm_3s, started_at_ms=clip_end + 3000, speech_onset_ms=700)
+    record(recorder, webm_3s, started_at_ms=clip_end + 80_000, speech_onset_ms=900)
+    recorder.clip_ended_at_ms = clip_end + 120_000  # the clip is played again, then answered
+    record(recorder, webm_3s, started_at_ms=clip_end + 123_000, speech_onset_ms=500)
+    first, second, third = workbook.attempts()
+    assert first.latency_s == pytest.approx(3.7)
+    assert second.latency_s == pytest.approx(0.9)
+    assert third.latency_s == pytest.approx(3.5)
+
+
 def test_a_cut_off_recording_is_kept_and_marked_incomplete(recorder, workbook, webm_3s):
     browser_says(recorder, {"kind": "start", "started_at_ms": 1.0})
     half = chunked(webm_3s)[: len(chunked(webm_3s)) // 2]

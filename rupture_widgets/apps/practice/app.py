@@ -1,30 +1,33 @@
 """The trainee's practice app (``notebooks/practice.ipynb``, served by ``rupture serve``).
 
 Composition only: who is practising (identity), the clip library (clip_browser), one clip's
-practice loop (session). Start-up imports nothing heavy (docs/decisions.md #8): the widgets, the catalog
+practice loop (session), the progress view (progress), and the page around them (widgets.Page:
+the place in the URL, so a reload comes back to the same clip and view; focus moved to each new
+view's heading). Start-up imports nothing heavy (docs/decisions.md #8): the widgets, the catalog
 (json) and the workbook; PyAV loads only when the first answer is finalised.
 """
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 
 import ipywidgets as w
 
-from ...library.catalog import load_catalog
 from ...errors import RuptureError
+from ...library.catalog import load_catalog
 from ...taxonomy import load_taxonomy
+from ...widgets.page import Page
 from ...workbook import Workspace
-from .clip_browser import ClipBrowser
 from ..identity import WhoAreYou, trainee_from_environment
+from .clip_browser import ClipBrowser
 
 #: A part file that has received nothing for this long is not being recorded any more: the
 #: browser sends a chunk every second, so this is many missed chunks.
 STALE_RECORDING_S = 5.0
+TITLE = "Rupture repair practice"
 
 
 class PracticeApp(w.VBox):
-    """Who is practising → the clip library → one clip's loop (and back)."""
+    """Who is practising → the clip library (or progress) → one clip's loop (and back)."""
 
     def __init__(self, workspace=None, catalog=None, taxonomy=None, trainee: str | None = None):
         self.workspace = workspace if workspace is not None else Workspace()
@@ -34,10 +37,17 @@ class PracticeApp(w.VBox):
         self.exchange = None  # where sent attempts go, once we know who is practising
         self.browser = None
         self.session = None
-        self.header = w.HTML("<h1>Rupture repair practice</h1>")
+        self.progress = None
+        self.view = "who"
+        self._named_in_app = False  # identity typed here (so the URL may carry it), not given
+        self.page = Page(title=TITLE)
+        self.page.on_arrived(self._arrived)
+        self.header = w.HTML(f"<h1>{TITLE}</h1>")
+        self.nav = w.HBox(layout=w.Layout(flex_flow="row wrap", grid_gap="0.5rem"))
+        self.nav.add_class("rw-nav")
         self.notice = w.HTML()
         self.body = w.VBox()
-        super().__init__([self.header, self.notice, self.body])
+        super().__init__([self.page, self.header, self.nav, self.notice, self.body])
         self.add_class("rw-practice-app")
         trainee = trainee or trainee_from_environment()
         if trainee:
@@ -46,23 +56,85 @@ class PracticeApp(w.VBox):
                 return
             except RuptureError as e:  # a bad id, or a workbook that cannot be opened
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
-        gate = WhoAreYou(self.workspace.workbook)
-        gate.on_identified(self._begin)
-        self.body.children = [gate]
+        self.gate = WhoAreYou(self._open_named)
+        self.gate.on_identified(self._identified)
+        self.body.children = [self.gate]
+
+    # -- who is practising ------------------------------------------------------------------
+    def _open_named(self, trainee_id: str, display_name: str | None = None):
+        return self.workspace.workbook(trainee_id, display_name=display_name)
+
+    def _identified(self, workbook) -> None:
+        self._named_in_app = True
+        self._begin(workbook)
+        if workbook.display_name != workbook.trainee_id:  # said once: the name's safe id
+            self.notice.value = (
+                f"<p role='status'>Welcome, {escape(workbook.display_name)}. Your answers are "
+                f"kept in the workbook <code>{escape(workbook.trainee_id)}</code>; type the same "
+                "name next time to come back to them.</p>")
 
     def _begin(self, workbook) -> None:
         self.workbook = workbook
-        self.header.value = (f"<h1>Rupture repair practice</h1><p>Practising as "
-                             f"<strong>{escape(workbook.trainee_id)}</strong>.</p>")
+        self.header.value = (f"<h1>{TITLE}</h1><p>Practising as "
+                             f"<strong>{escape(workbook.display_name)}</strong>.</p>")
         self._adopt_cut_off_recordings()
         from ...exchange import open_exchange
 
         self.exchange = open_exchange(self.workspace)
-        self.browser = ClipBrowser(self.catalog, self.taxonomy, self._practised,
+        self.browser = ClipBrowser(self.catalog, self.taxonomy, self.workbook.attempts,
                                    self._new_feedback)
         self.browser.on_pick(self.practise)
+        self.browser.on_filter(lambda _f: self._remember())
+        library = w.Button(description="Clip library")
+        progress = w.Button(description="My progress")
+        library.on_click(lambda _: self.show_library())
+        progress.on_click(lambda _: self.show_progress())
+        self.nav.children = [library, progress]
+        self._nav = {"library": library, "clip": library, "progress": progress}
         self.show_library()
 
+    def _arrived(self, place: dict) -> None:
+        """A page showed the app: go where its URL says (a reload, a bookmark, Back)."""
+        if self.workbook is None:
+            wanted = place.get("trainee")
+            if not wanted or wanted not in self.workspace.trainees():
+                self._remember()
+                return  # only an existing workbook is reopened from a URL, never created
+            try:
+                self._named_in_app = True
+                self._begin(self.workspace.workbook(wanted))
+            except RuptureError:
+                return
+        if self.browser is not None:
+            self.browser.set_filters(place.get("family"), place.get("marker"), place.get("level"))
+        clip = next((c for c in self.catalog.clips if c.id == place.get("clip")), None)
+        if place.get("view") == "clip" and clip is not None:
+            self.practise(clip)
+        elif place.get("view") == "progress":
+            self.show_progress()
+        else:
+            self.show_library()
+
+    def _remember(self) -> None:
+        """Write where the app is into the URL's fragment (and mark it in the navigation)."""
+        for view, button in getattr(self, "_nav", {}).items():
+            if view != "clip":
+                button.button_style = "info" if self._nav.get(self.view) is button else ""
+        place = {"view": self.view}
+        if self._named_in_app and self.workbook is not None:
+            place["trainee"] = self.workbook.trainee_id
+        if self.view == "clip" and self.session is not None and self.session.clip is not None:
+            place["clip"] = self.session.clip.id
+        if self.browser is not None:
+            place.update(self.browser.filters())
+        self.page.go(**place)
+
+    def _focus(self, target) -> None:
+        key = self.page.focus_key()
+        target.set_focus_key(key)
+        self.page.focus(key)
+
+    # -- what the app shows -----------------------------------------------------------------
     def _new_feedback(self) -> set[str]:
         """Clips with feedback the trainee has not seen (collected from the exchange first)."""
         from ...workbook.seen import clips_with_unseen
@@ -72,9 +144,6 @@ class PracticeApp(w.VBox):
             return clips_with_unseen(self.workbook)
         except Exception:  # the marker is a help, never a reason for the library to fail
             return set()
-
-    def _practised(self) -> dict[str, int]:
-        return Counter(a.clip_id for a in self.workbook.attempts())
 
     def _adopt_cut_off_recordings(self) -> None:
         """Recordings cut off by a closed tab or lost connection become 'incomplete' attempts."""
@@ -95,21 +164,45 @@ class PracticeApp(w.VBox):
         if level:
             self.browser.show_level(level)
         self.browser.refresh()
+        self.view = "library"
         self.body.children = [self.browser]
+        self._focus(self.browser)
+        self._remember()
+
+    def show_progress(self) -> None:
+        from .progress import ProgressView
+
+        if self.progress is None:
+            self.progress = ProgressView(self.taxonomy)
+        attempts = self.workbook.attempts()
+        feedback = {a.id: self.workbook.feedback(a.id) for a in attempts}
+        key = self.page.focus_key()
+        self.progress.show(self.catalog.clips, attempts, feedback, focus_key=key)
+        self.view = "progress"
+        self.body.children = [self.progress]
+        self.page.focus(key)
+        self._remember()
 
     def practise(self, clip) -> None:
-        """Open one clip's practice loop (the session is built on first use: the camera is only
-        asked for once the trainee has chosen something to answer)."""
+        """Open one clip's practice loop (the session is built on first use)."""
         if self.session is None:
             from .session import PracticeSession
 
             self.session = PracticeSession(self.workbook, self.taxonomy,
-                                           back=self.show_library, suggest=self.show_library,
-                                           exchange=self.exchange)
+                                           suggest=self.show_library,
+                                           exchange=self.exchange, focus=self._focus_key)
             self.session.watch_for_feedback()
         self._adopt_cut_off_recordings()
         self.session.practise(clip)
+        self.view = "clip"
         self.body.children = [self.session]
+        self._remember()
+
+    def _focus_key(self) -> str:
+        """For the session: a key to mark what should take focus, sent to the page once shown."""
+        key = self.page.focus_key()
+        self.page.focus(key)
+        return key
 
 
 def practice_app(**kwargs) -> PracticeApp:

@@ -1,22 +1,29 @@
-"""The clip library as cards, filtered by marker family, marker and level."""
+"""The clip library: filters (family, marker, level), the recommended clip, poster cards by level."""
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 from typing import Callable
 
 import ipywidgets as w
 
+from ...widgets.clip_grid import ClipGrid
+from ...widgets.served import served_path
+from .next_clip import recommend
+
 ALL = "all"
 
 
 class ClipBrowser(w.VBox):
-    """Filters plus one card per clip: title, marker, level, context line, times practised."""
+    """``attempts()`` gives the trainee's attempts (counts and the recommendation come from them),
+    ``new_feedback()`` the ids of clips with feedback the trainee has not seen."""
 
-    def __init__(self, catalog, taxonomy, practised: Callable[[], dict[str, int]],
+    def __init__(self, catalog, taxonomy, attempts: Callable[[], list],
                  new_feedback: Callable[[], set[str]] = set):
-        self.catalog, self.taxonomy, self._practised = catalog, taxonomy, practised
+        self.catalog, self.taxonomy, self._attempts = catalog, taxonomy, attempts
         self._new_feedback = new_feedback
         self._pick_callbacks: list[Callable] = []
+        self._filter_callbacks: list[Callable] = []
         style = {"description_width": "initial"}
         self.family = w.Dropdown(description="Marker family", style=style,
                                  options=[("All families", ALL)] + [
@@ -26,21 +33,63 @@ class ClipBrowser(w.VBox):
                                 options=[("All levels", ALL)] + [
                                     (lv.label, lv.id) for lv in taxonomy.levels])
         self._marker_options()
-        self.cards = w.VBox()
-        self.family.observe(lambda _: (self._marker_options(), self.refresh()), "value")
-        self.marker.observe(lambda _: self.refresh(), "value")
-        self.level.observe(lambda _: self.refresh(), "value")
-        super().__init__([w.HTML("<h2>Choose a clip</h2>"),
-                          w.HBox([self.family, self.marker, self.level]), self.cards])
+        self.heading = w.HTML()
+        self.set_focus_key("")
+        self.grid = ClipGrid()
+        self.grid.on_pick(self._picked)
+        self.family.observe(lambda _: (self._marker_options(), self._filtered()), "value")
+        self.marker.observe(lambda _: self._filtered(), "value")
+        self.level.observe(lambda _: self._filtered(), "value")
+        filters = w.HBox([self.family, self.marker, self.level],
+                         layout=w.Layout(flex_flow="row wrap", grid_gap="0.5rem 1rem"))
+        filters.add_class("rw-filters")
+        super().__init__([self.heading, filters, self.grid])
+        self.add_class("rw-library")
         self.refresh()
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = (f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>Choose a clip"
+                              "</h2>")
 
     def on_pick(self, callback: Callable) -> None:
         """``callback(clip)`` when the trainee chooses a clip to practise."""
         self._pick_callbacks.append(callback)
 
+    def on_filter(self, callback: Callable[[dict], None]) -> None:
+        """``callback(filters)`` after the trainee changes a filter (the app keeps its place)."""
+        self._filter_callbacks.append(callback)
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are set (``family``, ``marker``, ``level``)."""
+        return {k: v for k, v in (("family", self.family.value), ("marker", self.marker.value),
+                                  ("level", self.level.value)) if v != ALL}
+
+    def set_filters(self, family: str | None = None, marker: str | None = None,
+                    level: str | None = None) -> None:
+        """Restore filters (from the URL): unknown values fall back to "All"."""
+        with self.hold_trait_notifications():
+            self.family.value = family if family in self.taxonomy.families else ALL
+            self._marker_options()
+            ids = {v for _, v in self.marker.options}
+            self.marker.value = marker if marker in ids else ALL
+            self.level.value = level if level in self.taxonomy.level_ids else ALL
+        self.refresh()
+
     def show_level(self, level_id: str) -> None:
         """Jump to a level, e.g. after the app suggests moving up or down."""
         self.level.value = level_id
+
+    def _picked(self, clip_id: str) -> None:
+        clip = next((c for c in self.catalog.clips if c.id == clip_id), None)
+        if clip is not None:
+            for cb in self._pick_callbacks:
+                cb(clip)
+
+    def _filtered(self) -> None:
+        self.refresh()
+        for cb in self._filter_callbacks:
+            cb(self.filters())
 
     def _marker_options(self) -> None:
         fam = self.family.value
@@ -57,26 +106,28 @@ class ClipBrowser(w.VBox):
         clips = self.catalog.filter(family=chosen(self.family.value),
                                     marker=chosen(self.marker.value),
                                     level=chosen(self.level.value))
-        counts, new = self._practised(), self._new_feedback()
-        self.cards.children = [self._card(c, counts.get(c.id, 0), c.id in new)
-                               for c in clips] or [
-            w.HTML("<p>No clips match these filters. Choose “All” in one of them.</p>")]
+        attempts, new = self._attempts(), self._new_feedback()
+        counts = Counter(a.clip_id for a in attempts)
+        rec = recommend(clips, self.taxonomy, attempts, new)
+        with self.grid.hold_sync():
+            self.grid.sections = [
+                {"level": lv.id, "label": lv.label,
+                 "cards": [self._card(c, counts[c.id], c.id in new)
+                           for c in clips if c.level == lv.id]}
+                for lv in self.taxonomy.levels]
+            self.grid.recommended = ({"card": self._card(rec.clip, counts[rec.clip.id],
+                                                         rec.clip.id in new),
+                                      "reason": rec.reason} if rec else {})
 
-    def _card(self, clip, times: int, new_feedback: bool = False) -> w.Widget:
+    def _card(self, clip, times: int, new_feedback: bool) -> dict:
         marker = self.taxonomy.markers.get(clip.marker)
         level = next((lv.label for lv in self.taxonomy.levels if lv.id == clip.level), clip.level)
-        practised = ("Not practised yet" if times == 0 else
-                     f"Practised {times} time{'s' if times != 1 else ''}")
-        info = w.HTML(
-            f"<div class='rw-card'><strong>{escape(clip.title)}</strong><br>"
-            f"<span>{escape(clip.marker)} {escape(marker.label if marker else '')} · "
-            f"{escape(level)}</span><br><em>{escape(clip.context)}</em><br>"
-            f"<span class='rw-practised'>{practised}</span>"
-            + (" · <strong class='rw-new'>New feedback</strong>" if new_feedback else "")
-            + "</div>",
-            layout=w.Layout(flex="1"))
-        go = w.Button(description=f"Practise: {clip.title}", button_style="primary",
-                      layout=w.Layout(width="auto"))
-        go.on_click(lambda _b, c=clip: [cb(c) for cb in self._pick_callbacks])
-        return w.HBox([info, go], layout=w.Layout(border="1px solid #ccc", padding="0.5rem",
-                                                  margin="0 0 0.5rem 0", align_items="center"))
+        try:
+            poster = served_path(clip.poster_path) if clip.poster else ""
+        except (ValueError, AttributeError):  # outside what the server serves: no poster
+            poster = ""
+        return {"id": clip.id, "title": clip.title, "marker": clip.marker,
+                "marker_label": marker.label if marker else "", "level_label": level,
+                "persona": clip.persona.name, "duration_s": clip.duration_s,
+                "practised": times, "new_feedback": new_feedback, "poster": poster,
+                "context": clip.context}

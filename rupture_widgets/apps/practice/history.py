@@ -7,6 +7,7 @@ from typing import Callable
 import ipywidgets as w
 
 from ...errors import RuptureError
+from ..forms import on_enter
 
 
 def _reviewer_id(name: str) -> str:
@@ -37,12 +38,29 @@ class AttemptHistory(w.VBox):
     _new: set = set()
 
     def __init__(self, taxonomy, *, play: Callable[[str], None], send: Callable[..., object],
-                 play_from: Callable[[str, float], None] | None = None):
+                 play_from: Callable[[str, float], None] | None = None,
+                 replay: Callable[[str], None] | None = None,
+                 assess: Callable[[str], None] | None = None,
+                 best: Callable[[str, bool], None] | None = None,
+                 delete: Callable[[str], None] | None = None):
         self._play, self._play_from, self.taxonomy = play, play_from, taxonomy
+        self._replay, self._assess, self._best, self._delete = replay, assess, best, delete
         self.rows = w.VBox()
         self.form = SendForm(taxonomy.roles,
                              lambda aid, name, role: send(aid, reviewer=name, role=role))
-        super().__init__([w.HTML("<h3>Your attempts at this clip</h3>"), self.rows, self.form])
+        self.confirm = DeleteConfirmation(self._confirmed_delete)
+        self.heading = w.HTML()
+        self.set_focus_key("")
+        super().__init__([self.heading, self.rows, self.confirm, self.form])
+        self.add_class("rw-history")
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = (f"<h3 data-rw-focus='{escape(key)}' tabindex='-1'>Your attempts at "
+                              "this clip</h3>")
+
+    def _confirmed_delete(self, attempt_id: str) -> str | None:
+        return self._delete(attempt_id) if self._delete is not None else None
 
     def show(self, attempts: list, feedback: dict | None = None,
              statuses: dict | None = None, new: set | None = None) -> None:
@@ -107,6 +125,8 @@ class AttemptHistory(w.VBox):
                          "is kept)</span>")
         if any(f.id in self._new for f in feedback):
             parts.append("<span class='rw-new'>new feedback</span>")
+        if getattr(attempt, "best", False):
+            parts.append("<strong class='rw-best'>★ your best attempt</strong>")
         if attempt.self_assessment:
             parts.append(f"difficulty {attempt.self_assessment.get('difficulty')}")
         returned = {f.reviewer for f in feedback}
@@ -116,13 +136,79 @@ class AttemptHistory(w.VBox):
             status = ("returned" if s["reviewer"] in returned else
                       self._statuses.get((attempt.id, _reviewer_id(s["reviewer"])), "new"))
             parts.append(f"{words[status]} {escape(s['reviewer'])} ({escape(s['role'])})")
-        label = w.HTML(" · ".join(p for p in parts if p), layout=w.Layout(flex="1"))
-        play = w.Button(description=f"Play attempt {n}", layout=w.Layout(width="auto"))
-        send = w.Button(description=f"Send attempt {n} for feedback",
-                        layout=w.Layout(width="auto"))
-        play.on_click(lambda _b, a=attempt: self._play(a.id))
-        send.on_click(lambda _b, a=attempt, k=n: self.form.ask(a.id, k))
-        return w.HBox([label, play, send], layout=w.Layout(align_items="center"))
+        label = w.HTML(" · ".join(p for p in parts if p), layout=w.Layout(flex="1 1 100%"))
+
+        def action(words: str, do: Callable, style: str = "") -> w.Button:
+            b = w.Button(description=words, button_style=style, layout=w.Layout(width="auto"))
+            b.on_click(lambda _b: do())
+            return b
+
+        a = attempt
+        buttons = [action(f"Play attempt {n}", lambda: self._play(a.id))]
+        if self._replay is not None:
+            buttons.append(action(f"Replay the exchange {n}", lambda: self._replay(a.id)))
+        if self._assess is not None and a.status == "complete":
+            buttons.append(action(
+                f"{'Change the self-assessment' if a.self_assessment else 'Self-assess'} of "
+                f"attempt {n}", lambda: self._assess(a.id)))
+        if self._best is not None and a.status == "complete":
+            is_best = bool(getattr(a, "best", False))
+            buttons.append(action(f"{'Unmark' if is_best else 'Mark'} attempt {n} as best",
+                                  lambda: self._best(a.id, not is_best)))
+        buttons.append(action(f"Send attempt {n} for feedback", lambda: self.form.ask(a.id, n)))
+        if self._delete is not None:
+            buttons.append(action(f"Delete attempt {n}", lambda: self.confirm.ask(a.id, n),
+                                  "danger"))
+        row = w.Box([label, *buttons], layout=w.Layout(
+            flex_flow="row wrap", align_items="center", grid_gap="0.4rem",
+            padding="0.5rem 0", border_bottom="1px solid #d0d4da"))
+        row.add_class("rw-attempt-row")
+        return row
+
+
+class DeleteConfirmation(w.VBox):
+    """'Delete attempt N for good?' — deleting cannot be undone, so it is asked once more."""
+
+    def __init__(self, delete: Callable[[str], str | None]):
+        self._delete = delete  # returns what else to say (e.g. who keeps a returned review)
+        self.attempt_id: str | None = None
+        self.question = w.HTML()
+        self.yes = w.Button(description="Delete for good", button_style="danger")
+        self.no = w.Button(description="Keep it")
+        self.message = w.HTML()
+        self.yes.on_click(lambda _: self._confirmed())
+        self.no.on_click(lambda _: self.close())
+        self.fields = w.VBox([self.question, w.HBox([self.yes, self.no],
+                                                    layout=w.Layout(flex_flow="row wrap"))])
+        self.fields.layout.display = "none"
+        super().__init__([self.fields, self.message])
+
+    def ask(self, attempt_id: str, number: int) -> None:
+        self.attempt_id = attempt_id
+        self.message.value = ""
+        self.question.value = (
+            f"<p role='alert'><strong>Delete attempt {number} for good?</strong> Its recording, "
+            "your self-assessment and any feedback on it are removed from your workbook, and it "
+            "is withdrawn from reviewers who have not returned it yet. This cannot be undone."
+            "</p>")
+        self.fields.layout.display = None
+        self.no.focus()  # the safe choice has focus: Enter alone never deletes
+
+    def close(self) -> None:
+        self.fields.layout.display = "none"
+        self.attempt_id = None
+
+    def _confirmed(self) -> None:
+        if self.attempt_id is None:
+            return
+        try:
+            more = self._delete(self.attempt_id) or ""
+        except (RuptureError, OSError) as e:
+            self.message.value = f"<p role='alert'>Not deleted: {escape(str(e))}</p>"
+            return
+        self.close()
+        self.message.value = ("<p role='status'>The attempt and its recording were deleted."
+                              f"{escape(more)}</p>")
 
 
 class SendForm(w.VBox):
@@ -141,6 +227,7 @@ class SendForm(w.VBox):
         self.message = w.HTML()
         self.send_button.on_click(lambda _: self._submit())
         self.cancel.on_click(lambda _: self.close_form())
+        on_enter(self.reviewer, self._submit)
         self.fields = w.VBox([self.heading, self.reviewer, self.role,
                               w.HBox([self.send_button, self.cancel])])
         self.fields.layout.display = "none"
@@ -151,9 +238,15 @@ class SendForm(w.VBox):
         self.heading.value = f"<h4>Send attempt {number} for feedback</h4>"
         self.message.value = ""
         self.fields.layout.display = None
+        self.reviewer.focus()
 
     def close_form(self) -> None:
         self.fields.layout.display = "none"
+
+    def clear(self) -> None:
+        """Closed and silent: what it said was about another attempt."""
+        self.close_form()
+        self.message.value = ""
 
     def _submit(self) -> None:
         name = self.reviewer.value.strip()
@@ -168,3 +261,4 @@ class SendForm(w.VBox):
         self.close_form()
         self.message.value = (f"<p role='status'>Sent to {escape(name)} "
                               f"({escape(self.role.value)}).</p>")
+

@@ -21,8 +21,11 @@ class SelfAssessment(w.VBox):
     Unsaved entries are kept per attempt (``drafts``) until they are saved.
     """
 
-    def __init__(self, taxonomy, save: Callable[..., object]):
+    def __init__(self, taxonomy, save: Callable[..., object], drafts=None):
         self.taxonomy, self._save = taxonomy, save
+        #: where typed notes are kept as they are typed, so a reload loses nothing (a Workbook:
+        #: save_draft / drafts / clear_draft), or None
+        self._draft_store = drafts
         self.attempt_id: str | None = None
         self.level: str | None = None
         self._suggest_callbacks: list[Callable] = []
@@ -40,6 +43,7 @@ class SelfAssessment(w.VBox):
             for sid, s in taxonomy.strategies.items()}
         self.note = w.Textarea(description="Note", placeholder="What you tried, what you would "
                                "change", layout=w.Layout(width="100%"))
+        self.note.observe(lambda _: self._keep_typed_note(), "value")
         self.save_button = w.Button(description="Save self-assessment", button_style="success")
         self.message = w.HTML()
         self.follow = w.Button(description="", layout=w.Layout(display="none", width="auto"))
@@ -49,8 +53,10 @@ class SelfAssessment(w.VBox):
         self.follow.on_click(lambda _: [cb(self._suggested) for cb in self._suggest_callbacks])
         self.back_to_draft.on_click(lambda _: self._open_draft())
         self._suggested: str | None = None
+        self.heading = w.HTML()
+        self.set_focus_key("")
         super().__init__([
-            w.HTML("<h3>How did that go?</h3>"), self.difficulty,
+            self.heading, self.difficulty,
             w.HTML("<p>Repair strategies you intended:</p>"),
             w.VBox(list(self.strategies.values())), self.note,
             w.HBox([self.save_button, self.follow]), self.message, self.back_to_draft])
@@ -58,6 +64,70 @@ class SelfAssessment(w.VBox):
 
     def on_suggest(self, callback: Callable) -> None:
         self._suggest_callbacks.append(callback)
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = (f"<h3 data-rw-focus='{escape(key)}' tabindex='-1'>How did that "
+                              "go?</h3>")
+
+    def edit(self, attempt) -> None:
+        """Self-assess an earlier attempt, or change its self-assessment (shown as saved)."""
+        notice = self._keep_pending()
+        sa = attempt.self_assessment
+        if attempt.id in self.drafts:
+            values = self.drafts.pop(attempt.id)[1]
+        elif sa:
+            values = (str(sa.get("difficulty")), tuple(sa.get("strategies", ())),
+                      sa.get("note", "") or "")
+            self._saved[attempt.id] = values
+        else:
+            values = None
+        self._show(attempt.id, attempt.level, values)
+        self.message.value = notice
+        self._offer_draft()
+        self.layout.display = None
+
+    def forget(self, attempt_id: str) -> None:
+        """The attempt was deleted: nothing of it stays in the form or its drafts."""
+        self.drafts.pop(attempt_id, None)
+        self._saved.pop(attempt_id, None)
+        self._clear_typed_note(attempt_id)
+        if self.attempt_id == attempt_id:
+            self.attempt_id = None
+            self._show(None, None, None)
+            self.attempt_id = None
+            self.layout.display = "none"
+        self._offer_draft()
+
+    # -- notes kept as typed (a reload or a closed tab loses nothing) ---------------------------
+    def _note_key(self, attempt_id: str | None = None) -> str:
+        return f"note:{attempt_id or self.attempt_id}"
+
+    def _keep_typed_note(self) -> None:
+        if self._draft_store is None or self.attempt_id is None or self._showing:
+            return
+        try:
+            if self.note.value:
+                self._draft_store.save_draft(self._note_key(), self.note.value)
+            else:
+                self._draft_store.clear_draft(self._note_key())
+        except (RuptureError, OSError):  # too long or a full disk: the form still holds it
+            pass
+
+    def _typed_note(self, attempt_id: str) -> str:
+        if self._draft_store is None:
+            return ""
+        try:
+            return self._draft_store.drafts().get(self._note_key(attempt_id), "")
+        except (RuptureError, OSError):
+            return ""
+
+    def _clear_typed_note(self, attempt_id: str) -> None:
+        if self._draft_store is not None:
+            try:
+                self._draft_store.clear_draft(self._note_key(attempt_id))
+            except (RuptureError, OSError):
+                pass
 
     def ask_about(self, attempt_id: str, level: str) -> None:
         """Show the form for ``attempt_id``: empty, or as the trainee left it.
@@ -76,13 +146,21 @@ class SelfAssessment(w.VBox):
         return (self.difficulty.value,
                 tuple(sid for sid, box in self.strategies.items() if box.value), self.note.value)
 
+    _showing = False  # True while the form is being filled in from stored values
+
     def _show(self, attempt_id: str, level: str | None, values: tuple | None) -> None:
         self.attempt_id, self.level = attempt_id, level
         difficulty, chosen, note = values or (None, (), "")
-        self.difficulty.value = difficulty
-        for sid, box in self.strategies.items():
-            box.value = sid in chosen
-        self.note.value = note
+        if not note and attempt_id is not None:
+            note = self._typed_note(attempt_id)  # typed before a reload, not saved yet
+        self._showing = True
+        try:
+            self.difficulty.value = difficulty
+            for sid, box in self.strategies.items():
+                box.value = sid in chosen
+            self.note.value = note
+        finally:
+            self._showing = False
         self.message.value = ""
         self.follow.layout.display = "none"
 
@@ -114,6 +192,7 @@ class SelfAssessment(w.VBox):
         difficulty, chosen, note = values
         self._save(attempt_id, difficulty=int(difficulty), strategies=list(chosen), note=note)
         self._saved[attempt_id] = values
+        self._clear_typed_note(attempt_id)
 
     def _offer_draft(self) -> None:
         older = [aid for aid in self.drafts if aid != self.attempt_id]
@@ -171,8 +250,9 @@ class SelfAssessment(w.VBox):
         label = next(lv.label for lv in tax.levels if lv.id == suggested).lower()
         self.follow.description = f"Show {label} clips"
         self.follow.layout.display = None
+        article = "an" if label[:1] in "aeiou" else "a"
         if too_easy:
             return (f"That felt easy (difficulty {difficulty}, at or below "
-                    f"{tax.move_up_at_or_below}): try a {label} clip next.")
+                    f"{tax.move_up_at_or_below}): try {article} {label} clip next.")
         return (f"That felt too hard (difficulty {difficulty}, at or above "
-                f"{tax.move_down_at_or_above}): try a {label} clip next.")
+                f"{tax.move_down_at_or_above}): try {article} {label} clip next.")

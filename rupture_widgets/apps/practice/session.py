@@ -16,24 +16,28 @@ from .self_assessment import SelfAssessment
 class PracticeSession(w.VBox):
     """Built once per app (the camera stays open between clips); :meth:`practise` switches clip."""
 
-    def __init__(self, workbook, taxonomy, *, back: Callable[[], None],
-                 suggest: Callable[[str], None], exchange=None):
+    def __init__(self, workbook, taxonomy, *,
+                 suggest: Callable[[str], None], exchange=None,
+                 focus: Callable[[], str] | None = None):
         self.workbook, self.taxonomy = workbook, taxonomy
         self.exchange = exchange  # where sent attempts go and feedback comes back from
+        # focus() -> a key: mark an element data-rw-focus=<key> and the page moves focus there
+        self._focus = focus or (lambda: "")
         self.clip = None
+        self._exchange_replay = None  # the attempt to play once the clip ends ("replay the exchange")
         self.heading = w.HTML()
         self.player = ClipPlayer()
-        self.recorder = Recorder(workbook)
-        self.auto_record = w.Checkbox(value=True, indent=False,
-                                      description="Start recording when the clip ends")
-        self.assessment = SelfAssessment(taxonomy, self._save_assessment)
+        self.recorder = Recorder(workbook)  # its own "Start recording when the clip ends"
+        self.assessment = SelfAssessment(taxonomy, self._save_assessment, drafts=workbook)
         self.assessment.on_suggest(suggest)
         self.examples_button = w.Button(description="Show example responses", disabled=True,
                                         layout=w.Layout(width="auto", align_self="flex-start"),
                                         tooltip="Available after your first answer to this clip")
         self.examples = w.HTML()
         self.history = AttemptHistory(taxonomy, play=self._play, send=self._send,
-                                      play_from=self._play_from)
+                                      play_from=self._play_from, replay=self.replay_exchange,
+                                      assess=self._assess_later, best=self._mark_best,
+                                      delete=self._delete)
         # answers are played back here, beside the clip: after Stop, from "Play attempt N" and
         # from a reviewer's comment (it seeks; the camera preview stays live in the recorder)
         self.answer = AnswerPlayer(label="Your recorded answer")
@@ -41,29 +45,29 @@ class PracticeSession(w.VBox):
         self.answer_box.layout.display = "none"
         self._answer_of = None
         self.problem = w.HTML()
-        back_button = w.Button(description="Back to the clip library", icon="arrow-left",
-                                layout=w.Layout(width="auto", align_self="flex-start"))
-        back_button.on_click(lambda _: back())
-        self.examples_button.on_click(lambda _: self._reveal_examples())
+        self.examples_button.on_click(lambda _: self._toggle_examples())
         self.player.on_ended(self._clip_ended)
         self.recorder.on_attempt(self._attempt_logged)
         column = {"flex": "1 1 22rem", "min_width": "18rem"}
         super().__init__([
-            back_button, self.heading, self.problem,
+            self.heading, self.problem,
             w.HBox([w.VBox([w.HTML("<h3>The client</h3>"), self.player],
                            layout=w.Layout(**column)),
                     w.VBox([w.HTML("<h3>Your answer</h3>"), self.recorder, self.answer_box],
                            layout=w.Layout(**column))],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
-            self.auto_record, self.assessment,
+            self.assessment,
             w.VBox([self.examples_button, self.examples]), self.history])
 
     def practise(self, clip) -> None:
         self.clip = clip
+        self._exchange_replay = None
         marker = self.taxonomy.markers.get(clip.marker)
         level = next((lv.label for lv in self.taxonomy.levels if lv.id == clip.level), clip.level)
+        key = self._focus()
         self.heading.value = (
-            f"<h2>{escape(clip.title)}</h2><p>{escape(clip.marker)} "
+            f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>{escape(clip.title)}</h2>"
+            f"<p>{escape(clip.marker)} "
             f"{escape(marker.label if marker else '')} · {escape(level)} · "
             f"{escape(clip.persona.name)}</p><p class='rw-context'><strong>Context:</strong> "
             f"{escape(clip.context)}</p>")
@@ -75,7 +79,11 @@ class PracticeSession(w.VBox):
         self.recorder.answer_clip(clip.id, clip.marker, clip.level)
         self.assessment.layout.display = "none"
         self.examples.value = ""
+        self.examples_button.description = "Show example responses"
+        self.answer_box.layout.display = "none"
+        self.history.form.clear()
         self.refresh()
+        self._offer_unassessed()
 
     def refresh(self) -> None:
         statuses = {}
@@ -98,15 +106,67 @@ class PracticeSession(w.VBox):
 
     # -- events -----------------------------------------------------------------------------
     def _clip_ended(self, at_ms: float) -> None:
+        if self._exchange_replay is not None:  # the client has spoken: now the answer, as it was
+            attempt_id, self._exchange_replay = self._exchange_replay, None
+            self._play(attempt_id)
+            return
         self.recorder.clip_ended_at_ms = at_ms
-        if self.auto_record.value:
+        if self.recorder.auto_record:
             self.recorder.record()
 
     def _attempt_logged(self, attempt) -> None:
+        self.history.form.clear()  # a "Sent to …" line is about an earlier attempt
         if attempt.status == "complete":
+            # the recorder already replays it from the browser's copy: no round trip here
             self.assessment.ask_about(attempt.id, attempt.level)
-            self._show_answer(attempt.id)  # the answer, beside the clip
+            self.assessment.set_focus_key(self._focus())  # the next step: how did that go?
         self.refresh()
+
+    def _offer_unassessed(self) -> None:
+        """Coming back to a clip (or after a reload): the latest answer not yet self-assessed
+        is asked about again, with whatever was typed for it kept."""
+        attempts = [a for a in self.workbook.attempts(clip_id=self.clip.id)
+                    if a.status == "complete"]
+        if attempts and not attempts[-1].self_assessment:
+            self.assessment.ask_about(attempts[-1].id, attempts[-1].level)
+
+    def _assess_later(self, attempt_id: str) -> None:
+        """Self-assess (or change the self-assessment of) any earlier attempt."""
+        attempt = self.workbook.attempt(attempt_id)
+        self.assessment.edit(attempt)
+        self.assessment.set_focus_key(self._focus())
+
+    def _mark_best(self, attempt_id: str, best: bool) -> None:
+        self.workbook.mark_best(attempt_id, best=best)
+        self.refresh()
+
+    def _delete(self, attempt_id: str) -> str:
+        """Delete for good (the trainee confirmed): withdrawn from reviewers who have not
+        returned it, then deleted (docs/decisions.md #19). Says who keeps a returned review."""
+        kept = ()
+        if self.exchange is not None:
+            kept = self.exchange.delete_attempt(self.workbook, attempt_id).kept
+        else:
+            self.workbook.delete_attempt(attempt_id)
+        if self._answer_of == attempt_id:
+            self.answer.clear()
+            self._answer_of = None
+            self.answer_box.layout.display = "none"
+        if self.assessment.attempt_id == attempt_id:
+            self.assessment.forget(attempt_id)
+        self.refresh()
+        self.history.set_focus_key(self._focus())  # the row and its buttons are gone
+        if not kept:
+            return ""
+        return (f" {', '.join(kept)} had already returned feedback on it and "
+                f"keep{'s' if len(kept) == 1 else ''} their review.")
+
+    def replay_exchange(self, attempt_id: str) -> None:
+        """The client's clip from the start, then this answer, as the moment happened."""
+        if self._show_answer(attempt_id):
+            self.answer.pause()
+            self._exchange_replay = attempt_id
+            self.player.play(from_start=True)
 
     def _save_assessment(self, attempt_id: str, **assessment) -> None:
         self.workbook.set_self_assessment(attempt_id, **assessment)
@@ -158,10 +218,19 @@ class PracticeSession(w.VBox):
             raise ExchangeError("There is nowhere to send attempts from this app.")
         self.exchange.send(self.workbook, attempt_id, reviewer=reviewer, role=role)
         self.refresh()
+        self.history.set_focus_key(self._focus())  # the form closes: focus goes to the list
+
+    def _toggle_examples(self) -> None:
+        if self.examples.value:
+            self.examples.value = ""
+            self.examples_button.description = "Show example responses"
+        else:
+            self._reveal_examples()
 
     def _reveal_examples(self) -> None:
         if self.examples_button.disabled:  # never before an attempt
             return
+        self.examples_button.description = "Hide example responses"
         items = []
         for ex in self.clip.examples:
             labels = ", ".join(f"{s} {self.taxonomy.strategies[s].label}"

@@ -10,6 +10,7 @@ from ...exchange import open_exchange
 from ...exchange.folder import reviewer_id
 from ...library.catalog import load_catalog
 from ...taxonomy import load_taxonomy
+from ...widgets.page import Page
 from ...workbook import Workspace
 from ..identity import WhoAreYou, reviewer_from_environment
 
@@ -23,10 +24,13 @@ class ReviewApp(w.VBox):
         self.exchange = exchange if exchange is not None else open_exchange(self.workspace)
         self.reviewer = None
         self.queue = self.form = None
+        self._named_in_app = False  # the name was typed here, so the URL may carry it
+        self.page = Page(title="Rupture review")
+        self.page.on_arrived(self._arrived)
         self.header = w.HTML("<h1>Rupture repair review</h1>")
         self.notice = w.HTML()
         self.body = w.VBox()
-        super().__init__([self.header, self.notice, self.body])
+        super().__init__([self.page, self.header, self.notice, self.body])
         self.add_class("rw-review-app")
         reviewer = reviewer or reviewer_from_environment()
         if reviewer:
@@ -37,8 +41,39 @@ class ReviewApp(w.VBox):
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
         gate = WhoAreYou(self._check_name, button="Start reviewing",
                          intro="Attempts trainees send you are kept under this name.")
-        gate.on_identified(self._begin)
+        gate.on_identified(self._named)
         self.body.children = [gate]
+
+    def _named(self, reviewer: str) -> None:
+        self._named_in_app = True
+        self._begin(reviewer)
+
+    def _arrived(self, place: dict) -> None:
+        """A page showed the app: back to where its URL says (a reload, a bookmark)."""
+        if self.reviewer is None:
+            name = place.get("reviewer")
+            try:
+                if not name:
+                    return
+                self._check_name(name)
+            except RuptureError:
+                return
+            self._named(name)
+        if place.get("view") == "attempt":
+            sent = next((s for s in self.queue.items if s.attempt.id == place.get("attempt")
+                         and s.trainee_id == place.get("trainee")), None)
+            if sent is not None:
+                self.review_attempt(sent)
+
+    def _remember(self, **place) -> None:
+        if self._named_in_app:
+            place["reviewer"] = self.reviewer
+        self.page.go(**place)
+
+    def _focus(self, view) -> None:
+        key = self.page.focus_key()
+        view.set_focus_key(key)
+        self.page.focus(key)
 
     def _check_name(self, name: str) -> str:
         reviewer_id(name)  # refuses, in plain words, a name that cannot be an id
@@ -87,6 +122,8 @@ class ReviewApp(w.VBox):
         except RuptureError as e:
             self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
         self.body.children = [self.queue]
+        self._focus(self.queue)
+        self._remember(view="queue")
 
     def review_attempt(self, sent) -> None:
         if self.form is None:
@@ -96,6 +133,8 @@ class ReviewApp(w.VBox):
                                    back=self.show_queue)
         self.form.review(sent)
         self.body.children = [self.form]
+        self._focus(self.form)
+        self._remember(view="attempt", trainee=sent.trainee_id, attempt=sent.attempt.id)
 
 
 def review_app(**kwargs) -> ReviewApp:

@@ -7,6 +7,8 @@ from typing import Callable
 
 import ipywidgets as w
 
+from ..forms import on_enter
+
 
 def clock(seconds: float) -> str:
     s = int(seconds)
@@ -25,6 +27,7 @@ class PinnedComments(w.VBox):
         self.rows = w.VBox()
         self.box.observe(self._typed, "value")
         self.pin.on_click(lambda _: self.add())
+        on_enter(self.box, self.add)  # Enter pins the comment, as the button does
         super().__init__([w.HTML("<h4>Comments at moments of the answer</h4>"),
                           w.HBox([self.box, self.pin]), self.rows])
 

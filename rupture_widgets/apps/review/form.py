@@ -61,7 +61,14 @@ class ReviewForm(w.VBox):
             self.assessment, self.comments,
             w.HTML(f"<h4>{escape(taxonomy.rubric_name)}</h4>"), *self.ratings.values(),
             w.HTML("<h4>Repair strategies you heard</h4>"), *self.strategies.values(),
-            self.summary, w.HBox([self.save, self.send_back]), self.message])
+            self.summary, w.HBox([self.save, self.send_back], layout=w.Layout(flex_flow="row wrap")),
+            self.message])
+
+    _heading = "</h2>"
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>{self._heading}"
 
     # -- one attempt ------------------------------------------------------------------------
     def review(self, sent) -> None:
@@ -70,9 +77,10 @@ class ReviewForm(w.VBox):
         review = self.exchange.review_workbook(self.reviewer, sent.trainee_id)
         clip = next((c for c in self.catalog.clips if c.id == a.clip_id), None)
         title = clip.title if clip else a.clip_id
-        self.heading.value = (f"<h2>{escape(sent.trainee_id)}: {escape(title)}</h2><p>"
-                              f"{escape(a.marker)} · {escape(a.level)} · sent {sent.sent_at[:16]}"
-                              f" UTC · {escape(sent.status)}</p>")
+        self._heading = (f"{escape(sent.trainee_id)}: {escape(title)}</h2><p>"
+                         f"{escape(a.marker)} · {escape(a.level)} · sent {sent.sent_at[:16]}"
+                         f" UTC · {escape(sent.status)}</p>")
+        self.set_focus_key("")
         if clip is not None:
             self.clip.show_clip(clip)
         path = review.recording_path(a.id)

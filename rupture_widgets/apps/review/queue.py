@@ -33,9 +33,17 @@ class ReviewQueue(w.VBox):
                                 layout=w.Layout(width="auto"))
         self.trainee.observe(lambda _: self._filtered(), "value")
         self.status.observe(lambda _: self._filtered(), "value")
-        super().__init__([w.HTML("<h2>Sent to you for feedback</h2>"),
-                          w.HBox([self.trainee, self.status, self.refresh]), self.rows,
-                          self.more])
+        self.heading = w.HTML()
+        self.set_focus_key("")
+        super().__init__([self.heading,
+                          w.HBox([self.trainee, self.status, self.refresh],
+                                 layout=w.Layout(flex_flow="row wrap", grid_gap="0.5rem 1rem")),
+                          self.rows, self.more])
+
+    def set_focus_key(self, key: str) -> None:
+        """Mark the heading so the page can move focus to it (Page.focus)."""
+        self.heading.value = (f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>Sent to you for "
+                              "feedback</h2>")
 
     def on_refresh(self, callback: Callable[[], None]) -> None:
         self.refresh.on_click(lambda _: callback())
@@ -83,5 +91,6 @@ class ReviewQueue(w.VBox):
         button = w.Button(description=f"Review {sent.trainee_id}'s answer to "
                           f"{clip.title if clip else a.clip_id}", layout=w.Layout(width="auto"))
         button.on_click(lambda _: self._open(sent))
-        return w.HBox([w.HTML(text, layout=w.Layout(flex="1")), button],
-                      layout=w.Layout(align_items="center"))
+        return w.HBox([w.HTML(text, layout=w.Layout(flex="1 1 18rem")), button],
+                      layout=w.Layout(align_items="center", flex_flow="row wrap",
+                                      grid_gap="0.4rem"))

@@ -1,37 +1,29 @@
 // ClipPlayer: plays a catalog clip straight from the server's file route, never through the
-// kernel (docs/decisions.md #4), with poster, WebVTT captions and keyboard-operable controls. It tells
+// kernel (docs/decisions.md #4), with poster, WebVTT captions and its own few controls. It tells
 // Python when the clip started and ended (page clock, ms) so the app can time the answer.
+//
+// Why its own controls: the browser's native ones are 7 Tab stops (play, time, mute, volume,
+// captions, fullscreen, more), a long way round for a keyboard user who wants to play a clip.
+// Here there are 3, each a real <button>: Play/Pause, Restart, Captions; the time is read out
+// beside them, not a stop.
 
 /** @typedef {{get: Function, set: Function, save_changes: Function, send: Function,
  *             on: Function, off: Function}} AnyModel */
 
-/** Where this page's server serves files: Voilà's files route or JupyterLab's. */
-function filesBase(model) {
-  const explicit = model.get("files_url");
-  if (explicit) return explicit.endsWith("/") ? explicit : explicit + "/";
-  let base = "/";
-  const cfg = document.getElementById("jupyter-config-data");
-  if (cfg) {
-    try { base = JSON.parse(cfg.textContent || "{}").baseUrl || base; } catch (_) { /* keep "/" */ }
-  }
-  if (!base.endsWith("/")) base += "/";
-  // Voilà marks its page body; its files live under {base}voila/files/, JupyterLab's under {base}files/
-  return document.body.dataset.voila !== undefined ? `${base}voila/files/` : `${base}files/`;
-}
-
-function url(model, path) {
-  if (!path) return "";
-  if (/^(https?:|blob:|data:|\/)/.test(path)) return path;
-  return filesBase(model) + path.split("/").map(encodeURIComponent).join("/");
-}
+// filesBase / servedUrl: served_url.js, joined before this module (clip_player.py).
 
 function button(label) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "rw-button";
-  b.textContent = label;
-  b.setAttribute("aria-label", label);
+  b.textContent = label; // its accessible name: the words seen are the words heard
   return b;
+}
+
+/** @param {number} s seconds */
+function clock(s) {
+  const whole = Number.isFinite(s) ? Math.max(0, Math.floor(s)) : 0;
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
 /** @param {{model: AnyModel, el: HTMLElement}} ctx */
@@ -44,7 +36,7 @@ function render({ model, el }) {
   video.className = "rw-clip-video";
   video.preload = "metadata";
   video.playsInline = true;
-  video.controls = true; // the browser's own controls are keyboard operable as well
+  video.controls = false; // ours below: 3 Tab stops instead of the native 7
 
   const track = document.createElement("track");
   track.kind = "captions";
@@ -55,9 +47,13 @@ function render({ model, el }) {
   const playBtn = button("Play clip");
   const restartBtn = button("Restart the clip");
   const captionsBtn = button("Captions");
+  const time = document.createElement("span");
+  time.className = "rw-clip-time";
+  time.setAttribute("role", "timer"); // read on request, not announced every second
+  time.setAttribute("aria-label", "Clip time");
   const controls = document.createElement("div");
   controls.className = "rw-clip-controls";
-  controls.append(playBtn, restartBtn, captionsBtn);
+  controls.append(playBtn, restartBtn, captionsBtn, time);
   root.append(video, controls);
   el.appendChild(root);
 
@@ -73,12 +69,13 @@ function render({ model, el }) {
     const title = model.get("title") || "Client clip";
     root.setAttribute("aria-label", title);
     video.setAttribute("aria-label", title);
-    video.poster = url(model, model.get("poster"));
-    track.src = url(model, model.get("captions"));
-    video.src = url(model, model.get("src"));
+    video.poster = servedUrl(model, model.get("poster"));
+    track.src = servedUrl(model, model.get("captions"));
+    video.src = servedUrl(model, model.get("src"));
     playBtn.disabled = !model.get("src");
     restartBtn.disabled = !model.get("src");
     captionsShowing();
+    showTime();
   }
 
   function report(kind) {
@@ -93,9 +90,10 @@ function render({ model, el }) {
     model.send({ kind, at_ms: at, src: model.get("src") });
   }
 
-  const onPlay = () => { playBtn.textContent = "Pause clip"; playBtn.setAttribute("aria-label", "Pause clip");
+  const showTime = () => { time.textContent = `${clock(video.currentTime)} / ${clock(video.duration)}`; };
+  const onPlay = () => { playBtn.textContent = "Pause clip";
     if (video.currentTime < 0.5) report("started"); };
-  const onPause = () => { playBtn.textContent = "Play clip"; playBtn.setAttribute("aria-label", "Play clip");
+  const onPause = () => { playBtn.textContent = "Play clip";
     if (!video.ended && model.get("playing")) { model.set("playing", false); model.save_changes(); } };
   const onEnded = () => report("ended");
   const onTrackLoad = () => captionsShowing();
@@ -108,7 +106,11 @@ function render({ model, el }) {
   video.addEventListener("pause", onPause);
   video.addEventListener("ended", onEnded);
   video.addEventListener("error", onError);
+  video.addEventListener("timeupdate", showTime);
+  video.addEventListener("durationchange", showTime);
+  video.addEventListener("emptied", showTime);
   track.addEventListener("load", onTrackLoad);
+  video.addEventListener("click", () => playBtn.click()); // the picture itself, for a mouse
 
   playBtn.addEventListener("click", () => { if (video.paused) video.play().catch(() => {}); else video.pause(); });
   restartBtn.addEventListener("click", () => { video.currentTime = 0; video.play().catch(() => {}); });
@@ -117,11 +119,12 @@ function render({ model, el }) {
     model.save_changes();
     captionsShowing();
   });
-  // keyboard: Space / k toggles play, c toggles captions, when the player has focus
+  // keyboard: Enter / Space press the focused button; k toggles play and c captions from any
+  // of them (the shortcuts of the usual video players)
   root.addEventListener("keydown", (ev) => {
-    if (ev.target instanceof HTMLButtonElement) return;
-    if (ev.key === " " || ev.key === "k") { ev.preventDefault(); playBtn.click(); }
-    else if (ev.key === "c") { ev.preventDefault(); captionsBtn.click(); }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "k") { ev.preventDefault(); playBtn.click(); }
+    else if (ev.key === "c" && !captionsBtn.disabled) { ev.preventDefault(); captionsBtn.click(); }
   });
 
   const onCommand = (msg) => {

@@ -1,4 +1,4 @@
-// Recorder, part 1 of 4: the camera (or the microphone alone), opened, shared and released.
+// Recorder, part 1 of 6: the camera (or the microphone alone), opened, shared and released.
 // The parts are joined into one ES module by recorder.py (anywidget loads a single module).
 
 const SPEECH_RMS = 0.015; // above this the microphone is taken to hear speech (rough, on purpose)

@@ -1,4 +1,4 @@
-// Recorder, part 3 of 4: a recording played back through the kernel (recordings are never a
+// Recorder, part 3 of 6: a recording played back through the kernel (recordings are never a
 // public URL, docs/decisions.md #7). The kernel sends one piece at a time and waits for the
 // browser's ack, so a long answer never queues up in the kernel or the websocket.
 

@@ -1,4 +1,4 @@
-// Recorder, part 2 of 4: everything sent to the kernel, in order.
+// Recorder, part 2 of 6: everything sent to the kernel, in order.
 //
 // Blob.arrayBuffer() is async, so every send is chained on one promise: otherwise the "stop"
 // message could overtake the last chunk. A failed send is reported but never blocks the ones

@@ -1,0 +1,71 @@
+"""The workbook's feedback: a reviewer's records, and the notes typed into a feedback cell.
+
+Split from ``store`` (a mixin of ``Workbook``, using its ``_read``/``_write``): feedback is
+written by the review app and the exchange, never by the trainee's own practice loop.
+"""
+from __future__ import annotations
+
+from ..errors import UnknownAttempt
+from ..taxonomy import load_taxonomy
+from .records import Feedback, feedback_record, validate_record
+from .state import WorkbookState
+
+
+class FeedbackRecords:
+    """The feedback half of ``Workbook``."""
+    def add_feedback(self, attempt_id: str, *, reviewer: str, role: str, ratings=None,
+                     strategies=(), comments=(), summary: str = "") -> Feedback:
+        rec = feedback_record(load_taxonomy(), attempt_id, reviewer=reviewer, role=role,
+                              ratings=ratings, strategies=strategies, comments=comments,
+                              summary=summary)
+
+        def change(state: WorkbookState) -> list[dict]:
+            if attempt_id not in state.attempts:
+                raise UnknownAttempt.named(attempt_id, self.path)
+            return [{"event": "feedback", "feedback": rec}]
+
+        self._write(change)
+        return Feedback.from_record(rec)
+
+    def put_feedback(self, record: dict) -> bool:
+        """Store a feedback record as it is, by its id: a new one is added, one with a known id
+        replaces the earlier version (a review edited and returned again). Returns whether
+        anything changed. Used by the exchange to bring returned feedback home."""
+        where = f"{record.get('id')!r} for attempt {record.get('attempt_id')!r}"
+        validate_record("feedback", record, where)
+        rec = dict(record)
+        changed: list[bool] = []
+
+        def change(state: WorkbookState) -> list[dict]:
+            if rec["attempt_id"] not in state.attempts:
+                raise UnknownAttempt.named(rec["attempt_id"], self.path)
+            if state.feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
+                return []
+            changed.append(True)
+            return [{"event": "feedback", "feedback": rec}]
+
+        if self._read().feedback.get(rec["attempt_id"], {}).get(rec["id"]) == rec:
+            return False  # nothing new: no lock, no write
+        self._write(change)
+        return bool(changed)
+
+    def feedback(self, attempt_id: str) -> list[Feedback]:
+        """Feedback in the order given; text typed into the notebook comes last (role 'notebook'):
+        its rubric table's scores as ratings, the text outside the table as the summary."""
+        from .rubric_table import read_note
+
+        state = self._read()
+        if attempt_id not in state.attempts:
+            raise UnknownAttempt.named(attempt_id, self.path)
+        out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
+        notes = state.notes.get(attempt_id)
+        if notes and notes[-1]["text"].strip():
+            note = notes[-1]
+            # Read from the text against today's rubric, so a note journaled before notes had
+            # "ratings" gets them too, and a rubric item since removed is never returned.
+            read = read_note(note["text"], load_taxonomy())
+            out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
+                                reviewer=note.get("reviewer") or "(written in the notebook)",
+                                role="notebook", created_at=note["at"], ratings=read.ratings,
+                                summary=read.summary))
+        return out

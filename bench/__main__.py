@@ -14,11 +14,12 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import answer_playback, recording, review_startup, sending, startup
+from . import answer_playback, cold_start, recording, review_startup, sending, startup
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 TARGETS = {"stop_s": 0.5, "stop_ratio": 2.0, "startup_ratio": 1.5, "memory_mb": 30.0,
-           "send_ratio": 1.2, "review_ratio": 1.3, "playable_s": 0.3, "playing_s": 1.0}
+           "send_ratio": 1.2, "review_ratio": 1.3, "playable_s": 0.3, "playing_s": 1.0,
+           "cold_ratio": 0.6}
 
 
 def machine() -> str:
@@ -117,6 +118,28 @@ def report(results: dict) -> str:
             "PyAV (PyAV loads at the first Stop). The pre-heated kernel was chosen on a "
             "measurement (2026-11-25, same machine, loads spaced 8 s apart, median of 4): the "
             "practice app took 2.26 s without it and 1.60 s with it.", ""]
+    cold = results.get("cold")
+    if cold:
+        m, rs = cold["median_s"], cold["rounds_s"]
+        lines += [
+            "## Opening right after `rupture serve`", "",
+            f"Measured on {dt.date.today():%Y-%m-%d}: {machine()}. Fresh servers every round, "
+            "in alternating order (bench/cold_start.py): the practice app as `rupture serve` "
+            "serves it (trainee known), loaded when it says \"ready\" (its pre-heated kernel has "
+            "run the app) and, for comparison, as soon as its port listens; baseline: a bare "
+            "`voila` on a one-widget notebook from the same virtualenv, no configuration, loaded "
+            "as soon as its port listens. Navigation → first actionable button, in the page.", "",
+            "| page | navigation → interactive | target |", "|---|---|---|",
+            f"| bare one-widget Voilà, cold (baseline) | {m['bare']:.2f} s | |",
+            f"| practice app, loaded when announced | {m['announced']:.2f} s | |",
+            f"| practice app, loaded as the port listens | {m['at_once']:.2f} s | |",
+            f"| ratio, announced | **{cold['ratio_announced']:.2f}×** | "
+            f"≤ {TARGETS['cold_ratio']}× |",
+            f"| ratio, as the port listens | {cold['ratio_at_once']:.2f}× | |", "",
+            f"Verdict: {verdict(cold['ratio_announced'] <= TARGETS['cold_ratio'])}. `rupture "
+            f"serve` said \"ready\" {m['wait_for_announcement']:.1f} s after it started "
+            f"(median). Rounds: announced {rounds_text(rs['announced'])}; as the port listens "
+            f"{rounds_text(rs['at_once'])}; bare {rounds_text(rs['bare'])}.", ""]
     snd = results.get("sending")
     if snd:
         lines += [
@@ -208,7 +231,7 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--short", type=float, default=5)
     ap.add_argument("--long", type=float, default=120)
-    ap.add_argument("--only", default="startup,recording,workbook,sending,review,playback")
+    ap.add_argument("--only", default="startup,cold,recording,workbook,sending,review,playback")
     ap.add_argument("--out", type=Path, default=DOC)
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
@@ -216,6 +239,9 @@ def main(argv=None) -> None:
     if "startup" in only:
         print("(b) navigation → interactive ...", flush=True)
         results["startup"] = startup.run(args.rounds)
+    if "cold" in only:
+        print("opening right after rupture serve ...", flush=True)
+        results["cold"] = cold_start.run(args.rounds)
     if "recording" in only:
         print("(a, c) Stop → logged, kernel memory ...", flush=True)
         results["recording"] = recording.run(args.rounds, args.short, args.long)

@@ -26,11 +26,13 @@ TALLEST = 4000  # px: the library is ~18,000 px tall at 400 px wide; its top say
 def whole_view(page, path: Path, width: int, height: int) -> None:
     """The view from the top: Voilà scrolls inside #rendered_cells, not the document, so a
     full-page screenshot would be one screen; the viewport is made as tall as the view."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_timeout(500)  # let posters and fonts settle
     try:  # and every player show a frame rather than its loading spinner
         page.wait_for_function("[...document.querySelectorAll('video')].every((v) =>"
                                " v.readyState >= 2 || !(v.src || v.srcObject))", timeout=10_000)
-    except Exception as e:  # a screenshot with a spinner is still worth having
+    except PlaywrightTimeout as e:  # a screenshot with a spinner is still worth having
         print(f"{path.name}: a video was still loading ({e.__class__.__name__})")
     tall = page.evaluate("(document.getElementById('rendered_cells') || document.body)"
                          ".scrollHeight")

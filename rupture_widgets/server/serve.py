@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import contextlib
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -115,8 +115,11 @@ def serve(workspace: str | None = None, port: int = 8866, trainee: str | None = 
     cmd = voila_command(port, notebook=notebook)
     url = app_url(port, env)
     print(f"{name}: {url}  (workspace: {env['RUPTURE_WORKSPACE']})", flush=True)
-    if open_browser:
-        _open_browser_when_listening(url, port, env)
+    print(f"{name} is starting; it says when the page will open at once.", flush=True)
+    # the pre-heated kernel writes this once it has run the app (server/kernels.py)
+    ready = Path(tempfile.mkdtemp(prefix="rupture-ready-")) / "ready"
+    env["RUPTURE_READY_FILE"] = str(ready)
+    _announce_when_ready(url, ready, env, name, open_browser)
     if os.name == "posix":
         sys.stderr.flush()
         os.chdir(PROJECT)
@@ -132,29 +135,46 @@ def app_url(port: int, env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/?token={env['JUPYTER_TOKEN']}"
 
 
-def _open_browser_when_listening(url: str, port: int, env: dict[str, str]) -> None:
-    """Open ``url`` once the port listens, from a helper that outlives the exec. Like Jupyter, the
-    browser is given a private redirect file, not the token on its command line."""
+def _announce_when_ready(url: str, ready: Path, env: dict[str, str], name: str,
+                         open_browser: bool) -> None:
+    """From a helper that outlives the exec (its output goes where ours does): once the
+    pre-heated kernel has run the app, say so and, if asked, open the browser. Opening it as
+    soon as the port listened gave a first page that waited for a kernel still starting
+    (docs/benchmarks.md, "Opening right after `rupture serve`")."""
     subprocess.Popen([sys.executable, "-c",
-                      "from rupture_widgets.server.serve import _opener; _opener()"],
-                     env={**env, "RUPTURE_OPEN_URL": url, "RUPTURE_OPEN_PORT": str(port)},
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     start_new_session=True)
+                      "from rupture_widgets.server.serve import _announcer; _announcer()"],
+                     env={**env, "RUPTURE_OPEN_URL": url, "RUPTURE_APP_NAME": name,
+                          "RUPTURE_OPEN": "1" if open_browser else "",
+                          "RUPTURE_SERVER_PID": str(os.getpid())},  # Voilà's, after the exec
+                     stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def _opener(timeout: float = 60.0) -> None:
+def _announcer(timeout: float = 300.0) -> None:
+    ready = Path(os.environ["RUPTURE_READY_FILE"])
+    deadline = time.monotonic() + timeout
+    server = int(os.environ["RUPTURE_SERVER_PID"])
+    while not ready.exists():
+        try:
+            os.kill(server, 0)
+        except OSError:  # the server is gone (or never started): nothing to announce
+            return
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(OSError):
+        ready.unlink()
+        ready.parent.rmdir()
+    print(f"{os.environ['RUPTURE_APP_NAME']} ready.", flush=True)
+    if os.environ.get("RUPTURE_OPEN"):
+        _open(os.environ["RUPTURE_OPEN_URL"])
+
+
+def _open(url: str) -> None:
+    """Like Jupyter, the browser is given a private redirect file, not the token on its
+    command line."""
     import webbrowser
     from html import escape
 
-    url, port = os.environ["RUPTURE_OPEN_URL"], int(os.environ["RUPTURE_OPEN_PORT"])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    else:
-        return
     fd, path = tempfile.mkstemp(suffix=".html", prefix="rupture-open-")  # mode 0600
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(f'<!DOCTYPE html><meta http-equiv="refresh" content="0;url={escape(url)}">'

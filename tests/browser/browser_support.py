@@ -188,6 +188,16 @@ CLIPPED_JS = """
       out.push({what: name(el), why: 'text squeezed into a narrow column',
                 width: Math.round(r.width), viewport: W});
   }
+  // a box that scrolls (or cuts) sideways; an area meant to scroll is named *-scroll
+  for (const el of document.querySelectorAll('#rendered_cells *')) {
+    const ox = getComputedStyle(el).overflowX;
+    if (ox === 'visible' || el.clientWidth <= 1 || /-scroll\\b/.test(String(el.className)))
+      continue;
+    const control = el.matches('button, input, select, textarea, label');  // checked above
+    if (!control && el.scrollWidth > el.clientWidth + 1)
+      out.push({what: name(el), why: `box ${/auto|scroll/.test(ox) ? 'scrolls' : 'cuts'} sideways`,
+                scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+  }
   for (const el of [document.documentElement, document.getElementById('rendered_cells')]) {
     if (el && el.scrollWidth > el.clientWidth + 1)
       out.push({what: el.id ? '#' + el.id : 'html', why: 'scrolls sideways',
@@ -202,8 +212,10 @@ def clipped_controls(page) -> list[dict]:
     """Every visible button, input, select, textarea, label and video whose box reaches beyond
     the viewport's width or whose content is wider than its box (scrollWidth > clientWidth:
     a label cut by overflow or by text-overflow: ellipsis), controls overlapping one another,
-    text (an HTML widget) squeezed into a column under 6 rem, and the page itself if it scrolls
-    sideways. Each: what (tag, rw-/widget- classes, text), why, and the measures."""
+    text (an HTML widget) squeezed into a column under 6 rem, a box that scrolls or cuts its
+    content sideways (except an area meant to scroll, class ``*-scroll``: a wide table), and
+    the page itself if it scrolls sideways. Each: what (tag, rw-/widget- classes, text), why,
+    and the measures."""
     return page.evaluate(CLIPPED_JS)
 
 

@@ -59,7 +59,14 @@ def test_clipped_controls_finds_a_cut_label_and_an_overflowing_button(browser, v
             const over = document.createElement('textarea'); over.id = 'rw-over';
             over.style.cssText = 'display:block;height:60px;margin-bottom:-30px';
             const under = document.createElement('button'); under.textContent = 'under';
-            document.querySelector('#rendered_cells').append(cut, wide, narrow, over, under);
+            const box = document.createElement('div'); box.className = 'rw-box';
+            box.style.cssText = 'width:200px;overflow:auto';
+            box.innerHTML = '<div style="width:204px">4 px too wide</div>';
+            const meant = document.createElement('div'); meant.className = 'rw-table-scroll';
+            meant.style.cssText = 'width:200px;overflow:auto';
+            meant.innerHTML = '<div style="width:500px">a wide table</div>';
+            document.querySelector('#rendered_cells').append(cut, wide, narrow, over, under, box,
+                                                             meant);
             }""")
         found = {(c["what"], c["why"]) for c in clipped_controls(page)}
     assert ('button "Play attempt 12 of a very long clip title"', "text cut (ellipsis)") in found
@@ -68,3 +75,5 @@ def test_clipped_controls_finds_a_cut_label_and_an_overflowing_button(browser, v
     assert ('div.widget-html "Attempt 1 · 2026-12-01 · 0:02"',
             "text squeezed into a narrow column") in found
     assert ('textarea ""', 'overlaps button "under"') in found
+    assert ('div.rw-box "4 px too wide"', "box scrolls sideways") in found
+    assert not [what for what, _ in found if "a wide table" in what]

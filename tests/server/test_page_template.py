@@ -59,3 +59,54 @@ def test_the_page_links_nothing_on_another_host(page):
 
     links = re.findall(r"<(?:link|script)\b[^>]*(?:href|src)=\"([^\"]+)\"", page)
     assert links and not [u for u in links if "://" in u or u.startswith("//")]
+
+
+def test_rupture_serve_says_ready_once_the_pre_heated_kernel_has_run_the_app(tmp_path):
+    """The first page after `rupture serve` starts: announced (and opened, with --open) only
+    when a page will get a kernel that has already run the app (server/kernels.py)."""
+    import time
+
+    temp = tmp_path / "tmp"  # where `rupture serve` makes its ready file
+    temp.mkdir()
+    server = Served.rupture_serve(tmp_path / "workspace", tmp_path / "serve.log",
+                                  env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        deadline = time.monotonic() + 180
+        while "Practice app ready." not in server.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, server.log.read_text()[-3000:]
+            time.sleep(0.2)
+        log = server.log.read_text(errors="replace")
+        assert log.index("Practice app: http://") < log.index("Practice app ready.")
+        assert "Using pre-heated kernel" not in log
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        with opener.open(server.url, timeout=120) as resp:
+            assert is_app(resp.read().decode())
+        assert "Using pre-heated kernel" in server.log.read_text(errors="replace")
+        assert not list(temp.glob("rupture-ready-*"))  # the announcement cleans up
+    finally:
+        server.stop()
+
+
+def test_the_ready_file_is_written_after_the_notebook_ran(tmp_path, monkeypatch):
+    """Voilà's "pool is filled" comes when the kernel has started; the file waits for the run."""
+    import asyncio
+
+    from rupture_widgets.server.kernels import PoolAwareCullingKernelManager
+
+    ready = tmp_path / "ready"
+
+    async def scenario():
+        manager = PoolAwareCullingKernelManager.__new__(PoolAwareCullingKernelManager)
+        loop = asyncio.get_running_loop()
+        run = loop.create_future()  # the notebook, still running in the kernel
+        entry = loop.create_future()
+        entry.set_result({"kernel_id": "k1", "task": run})
+        manager._pools = {"practice.ipynb": [entry]}
+        writer = loop.create_task(manager._write_when_rendered("k1", ready))
+        await asyncio.sleep(0.2)
+        assert not ready.exists()
+        run.set_result(None)
+        await asyncio.wait_for(writer, 5)
+        assert ready.read_text() == "k1"
+
+    asyncio.run(scenario())

@@ -113,7 +113,7 @@ def test_later_self_assessment_best_and_delete(page, voila_server, app_workspace
     assert first.self_assessment is None  # left without one when the second was recorded
 
     # self-assess the first one afterwards
-    page.get_by_role("button", name="Self-assess of attempt 1").click()
+    page.get_by_role("button", name="Self-assess attempt 1").click()
     wait_focus(page, r"^h3\|How did that go\?$")
     page.get_by_role("button", name="6", exact=True).click()
     page.get_by_role("button", name="Save self-assessment").click()
@@ -146,7 +146,7 @@ def test_replay_the_exchange_plays_the_clip_then_the_answer(page, voila_server):
 
     open_clip(page, voila_server, "Replay Person")
     record_answer(page, 2)
-    page.get_by_role("button", name="Replay the exchange 1").click()
+    page.get_by_role("button", name="Replay the clip, then attempt 1").click()
     clip = page.locator("video.rw-clip-video")
     page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.3")
     answer = page.locator(".rw-answer-player video")

@@ -146,11 +146,11 @@ class AttemptHistory(w.VBox):
         a = attempt
         buttons = [action(f"Play attempt {n}", lambda: self._play(a.id))]
         if self._replay is not None:
-            buttons.append(action(f"Replay the exchange {n}", lambda: self._replay(a.id)))
+            buttons.append(action(f"Replay the clip, then attempt {n}", lambda: self._replay(a.id)))
         if self._assess is not None and a.status == "complete":
             buttons.append(action(
-                f"{'Change the self-assessment' if a.self_assessment else 'Self-assess'} of "
-                f"attempt {n}", lambda: self._assess(a.id)))
+                f"Change the self-assessment of attempt {n}" if a.self_assessment else
+                f"Self-assess attempt {n}", lambda: self._assess(a.id)))
         if self._best is not None and a.status == "complete":
             is_best = bool(getattr(a, "best", False))
             buttons.append(action(f"{'Unmark' if is_best else 'Mark'} attempt {n} as best",

@@ -20,6 +20,10 @@ class DiaryEntry:
     difficulties: tuple   # self-rated difficulties, in order
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _when(iso: str) -> datetime | None:
     try:
         return datetime.fromisoformat(iso.replace("Z", "+00:00"))
@@ -75,8 +79,8 @@ class ProgressView(w.VBox):
         returned = sum(bool(feedback_by_attempt.get(a.id)) for a in attempts)
         self.heading.value = (
             f"<h2 data-rw-focus='{escape(focus_key)}' tabindex='-1'>Your progress</h2>"
-            f"<p>{len(attempts)} attempt{'s' if len(attempts) != 1 else ''} at "
-            f"{len({a.clip_id for a in attempts})} clip(s); {sent} sent for feedback, "
+            f"<p>{_count(len(attempts), 'attempt')} at "
+            f"{_count(len({a.clip_id for a in attempts}), 'clip')}; {sent} sent for feedback, "
             f"{returned} with feedback back.</p>")
         cells = progress_cells(clips, attempts, feedback_by_attempt)
         head = "".join(f"<th scope='col'>{escape(lv.label)}</th>" for lv in tax.levels)
@@ -113,7 +117,6 @@ class ProgressView(w.VBox):
             when = escape(e.started[:16].replace("T", " "))
             felt = (f"; how hard it felt: {', '.join(str(d) for d in e.difficulties)}"
                     if e.difficulties else "")
-            items.append(f"<li><strong>{when}</strong>: {e.attempts} attempt"
-                         f"{'s' if e.attempts != 1 else ''} at {e.clips} clip"
-                         f"{'s' if e.clips != 1 else ''}{felt}</li>")
+            items.append(f"<li><strong>{when}</strong>: {_count(e.attempts, 'attempt')} at "
+                         f"{_count(e.clips, 'clip')}{felt}</li>")
         return "<h3>Practice diary</h3><ol class='rw-diary'>" + "".join(items) + "</ol>"

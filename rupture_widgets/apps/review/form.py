@@ -49,7 +49,7 @@ class ReviewForm(w.VBox):
         self.save.on_click(lambda _: self.keep(say=True))
         self.send_back.on_click(lambda _: self.give_back())
         back_button = w.Button(description="Back to the queue", icon="arrow-left",
-                               layout=w.Layout(width="auto"))
+                               layout=w.Layout(width="auto", align_self="flex-start"))
         back_button.on_click(lambda _: back())
         column = {"flex": "1 1 22rem", "min_width": "18rem"}
         super().__init__([
@@ -77,8 +77,9 @@ class ReviewForm(w.VBox):
         review = self.exchange.review_workbook(self.reviewer, sent.trainee_id)
         clip = next((c for c in self.catalog.clips if c.id == a.clip_id), None)
         title = clip.title if clip else a.clip_id
+        when = sent.sent_at[:16].replace("T", " ")
         self._heading = (f"{escape(sent.trainee_id)}: {escape(title)}</h2><p>"
-                         f"{escape(a.marker)} · {escape(a.level)} · sent {sent.sent_at[:16]}"
+                         f"{escape(a.marker)} · {escape(a.level)} · sent {escape(when)}"
                          f" UTC · {escape(sent.status)}</p>")
         self.set_focus_key("")
         if clip is not None:

@@ -68,7 +68,7 @@ class PracticeApp(w.VBox):
         self._named_in_app = True
         self._begin(workbook)
         if workbook.display_name != workbook.trainee_id:  # said once: the name's safe id
-            self.notice.value = (
+            self._welcome = self.notice.value = (
                 f"<p role='status'>Welcome, {escape(workbook.display_name)}. Your answers are "
                 f"kept in the workbook <code>{escape(workbook.trainee_id)}</code>; type the same "
                 "name next time to come back to them.</p>")
@@ -115,8 +115,14 @@ class PracticeApp(w.VBox):
         else:
             self.show_library()
 
+    _welcome = None  # the one-time welcome, cleared once the trainee moves on
+
     def _remember(self) -> None:
         """Write where the app is into the URL's fragment (and mark it in the navigation)."""
+        if self._welcome and self.view != "library":
+            if self.notice.value == self._welcome:
+                self.notice.value = ""
+            self._welcome = None
         for view, button in getattr(self, "_nav", {}).items():
             if view != "clip":
                 button.button_style = "info" if self._nav.get(self.view) is button else ""

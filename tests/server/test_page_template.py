@@ -109,4 +109,9 @@ def test_the_ready_file_is_written_after_the_notebook_ran(tmp_path, monkeypatch)
         await asyncio.wait_for(writer, 5)
         assert ready.read_text() == "k1"
 
-    asyncio.run(scenario())
+    # its own thread: a session's Playwright (sync API) keeps an event loop running in this
+    # one once the browser tests have run, and asyncio.run refuses to nest
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

@@ -3,6 +3,7 @@ after each step, progress, and the attempt list's actions (Chromium against a re
 from __future__ import annotations
 
 import re
+import time
 
 from browser_support import focused, wait_focus, wait_status, watch_recorder
 
@@ -43,7 +44,7 @@ def test_the_library_is_poster_cards_by_level_with_one_recommended_clip(page, vo
     assert set(cards.locator("button").all_inner_texts()) == {"Practise"}
 
 
-def test_a_reload_returns_to_the_same_clip_view_and_filters(page, voila_server):
+def test_a_reload_returns_to_the_same_clip_view_and_filters(page, voila_server, app_workspace):
     start(page, voila_server, "José O'Brien")
     # the name is taken as typed; the workbook's safe id is said once
     page.get_by_text("Practising as José O'Brien").wait_for()
@@ -60,6 +61,13 @@ def test_a_reload_returns_to_the_same_clip_view_and_filters(page, voila_server):
     watch_recorder(page)
     record_answer(page, 1.5)
     page.get_by_role("textbox", name="Note").type("I rushed the first part")  # not saved
+    # the page sends held-back typing once the kernel is idle (milliseconds, more on a busy CI
+    # machine): reload once the kernel has kept it, as a person reloading a moment later would
+    wb = workbook_of(app_workspace, "jose.obrien")
+    deadline = time.monotonic() + 15
+    while "I rushed the first part" not in wb.drafts().values() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "I rushed the first part" in wb.drafts().values(), wb.drafts()
 
     page.reload()
     page.get_by_role("heading", name=title, level=2).wait_for()

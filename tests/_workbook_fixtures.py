@@ -62,3 +62,13 @@ def jupyterlab_save(path: Path, data: bytes | str) -> None:
         data = data.encode("utf-8")
     with open(path, "wb") as f:
         f.write(data)
+
+
+def recorded_attempt(wb, answer: bytes, pieces: int = 2):
+    """``answer`` streamed into ``wb`` in ``pieces`` chunks, finalised and logged (ATTEMPT)."""
+    rec = wb.start_recording(clip_id=ATTEMPT["clip_id"])
+    for chunk in split(answer, pieces):
+        rec.append(chunk)
+    duration = rec.finalise()
+    return wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.final_path,
+                          duration_s=duration)

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from _workbook_fixtures import ATTEMPT, chunked_webm, jupyterlab_save, read_valid, split
+from _workbook_fixtures import (ATTEMPT, chunked_webm, jupyterlab_save, read_valid,
+                               recorded_attempt)
 from rupture_widgets.errors import ExchangeError, InvalidRecord, InvalidTraineeId, UnknownAttempt
 from rupture_widgets.exchange import open_exchange
 from rupture_widgets.exchange.folder import FolderExchange, reviewer_id
@@ -33,12 +34,7 @@ def answer(tmp_path_factory) -> bytes:
 
 
 def recorded(wb, answer: bytes):
-    rec = wb.start_recording(clip_id=ATTEMPT["clip_id"])
-    for chunk in split(answer, 3):
-        rec.append(chunk)
-    duration = rec.finalise()
-    return wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.final_path,
-                          duration_s=duration)
+    return recorded_attempt(wb, answer, pieces=3)
 
 
 def review_of(attempt_id: str, reviewer="Dr Sam Rivera", role="supervisor", **kw) -> dict:

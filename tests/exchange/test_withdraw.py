@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from _workbook_fixtures import ATTEMPT, chunked_webm, jupyterlab_save, read_valid, split
+from _workbook_fixtures import (chunked_webm, jupyterlab_save, read_valid,
+                               recorded_attempt)
 from rupture_widgets.errors import UnknownAttempt
 from rupture_widgets.exchange import Withdrawal, open_exchange
 from rupture_widgets.exchange.folder import reviewer_id
@@ -28,12 +29,7 @@ def answer(tmp_path_factory) -> bytes:
 
 
 def recorded(wb, answer: bytes):
-    rec = wb.start_recording(clip_id=ATTEMPT["clip_id"])
-    for chunk in split(answer, 2):
-        rec.append(chunk)
-    duration = rec.finalise()
-    return wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.final_path,
-                          duration_s=duration)
+    return recorded_attempt(wb, answer, pieces=2)
 
 
 def review_of(attempt_id: str, reviewer: str) -> dict:

@@ -32,6 +32,7 @@ GENDERS = ("woman", "man", "non-binary")
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # always fullmatch ('$' allows a newline)
 MAX_LINE_CHARS = 240
+MAX_NOTE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class ClipScript:
     seed: int = 0
     room: str = "sage"
     also_markers: tuple[str, ...] = field(default_factory=tuple)
+    #: for the trainer and, after an attempt, the trainee: e.g. content that calls for a risk check
+    trainer_note: str = ""
 
     @property
     def transcript(self) -> str:
@@ -242,6 +245,10 @@ def load_script(path: Path | str) -> ClipScript:
                     problems)
     context = _get(data, "context", str, w, problems)
     seed = _get(data, "seed", int, w, problems, default=0)
+    trainer_note = (_get(data, "trainer_note", str, w, problems, default="") or "").strip()
+    if len(trainer_note) > MAX_NOTE_CHARS:
+        problems.append(f"script: 'trainer_note' has {len(trainer_note)} characters; keep it to "
+                        f"{MAX_NOTE_CHARS}")
 
     persona = None
     pref = data.get("persona")
@@ -307,4 +314,4 @@ def load_script(path: Path | str) -> ClipScript:
     if problems:
         raise ScriptError.problems_in(path, problems)
     return ClipScript(str(path), cid, title, persona, marker, salience, level, context,
-                      tuple(lines), tuple(examples), seed, room, tuple(also))
+                      tuple(lines), tuple(examples), seed, room, tuple(also), trainer_note)

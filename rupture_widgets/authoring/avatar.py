@@ -19,8 +19,11 @@ from .room import CX, HY, RX, RY, H, S, W, draw_room, mix, rgb, shade
 from .script import EMOTIONS, GAZES, Persona
 from .voice import Speech
 
-__all__ = ["W", "H", "animate", "Client", "FACES", "GAZE"]
+__all__ = ["W", "H", "animate", "Client", "FACES", "GAZE", "feature_masks", "AT_REST_S"]
 
+#: The head holds still (no drift, no breath) this long at the start, with the mouth closed, so a
+#: check finds the features where ``feature_boxes`` says.
+AT_REST_S = 0.5
 
 
 @dataclass(frozen=True)

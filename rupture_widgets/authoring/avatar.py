@@ -273,7 +273,7 @@ class Client:
 
     # -- the moving face -------------------------------------------------------------------
     def frame(self, face: Face, gaze: tuple[float, float, float, float, float], blink: float,
-              mouth_open: float) -> Image.Image:
+              mouth_open: float, omit: tuple[str, ...] = ()) -> Image.Image:
         ix, iy, lid_extra, fx, fy = gaze
         crop = self.head_big.copy()
         d = ImageDraw.Draw(crop)
@@ -315,6 +315,8 @@ class Client:
             inner_y = ey - 15 - lift - face.inner
             outer_y = ey - 16 - lift + face.inner * 0.3
             inner_x, outer_x = ex - side * 11, ex + side * 13
+            if "brows" in omit:
+                continue
             d.line(p(inner_x, inner_y, (inner_x + outer_x) / 2, (inner_y + outer_y) / 2 - 2,
                      outer_x, outer_y), fill=self.brow, width=int(3.2 * S),
                    joint="curve")
@@ -332,17 +334,35 @@ class Client:
             bow = 4 * t * (1 - t)
             upper.append((x, base + bow * (face.smile * 0.9 - opening * 0.3)))
             lower.append((x, base + bow * (face.smile * 0.9 + opening * 0.9)))
-        if opening > 0.8:
+        if "mouth" in omit:
+            pass
+        elif opening > 0.8:
             d.polygon(p(*sum(upper + lower[::-1], ())), fill=(92, 40, 42))
             if opening > 3:
                 teeth = [(x, y + 0.8) for x, y in upper[3:-3]]
                 d.line(p(*sum(teeth, ())), fill=(235, 230, 222), width=int(1.6 * S))
             d.line(p(*sum(lower, ())), fill=self.lips, width=int(2.6 * S))
-        d.line(p(*sum(upper, ())), fill=self.lips, width=int(2.2 * S), joint="curve")
+        if "mouth" not in omit:
+            d.line(p(*sum(upper, ())), fill=self.lips, width=int(2.2 * S), joint="curve")
         crop.alpha_composite(self.front_head)
         out = self.static.copy()
         out.paste(crop.convert("RGB").reduce(S), self.HEAD_BOX[:2])
         return out
+
+
+def feature_masks(persona: Persona, room: str, emotion: str = "neutral", gaze: str = "therapist"
+                  ) -> dict[str, np.ndarray]:
+    """The output pixels where the mouth and the brows are drawn in a frame at rest (H x W bool),
+    found by drawing that frame with and without each feature. A clip at rest shows the face and
+    gaze of its first line, so pass those."""
+    client = Client(persona, room)
+    rest = (FACES[emotion], GAZE[gaze], 0.0, 0.0)
+    full = np.asarray(client.frame(*rest), dtype=np.int16)
+    masks = {}
+    for feature in ("mouth", "brows"):
+        without = np.asarray(client.frame(*rest, omit=(feature,)), dtype=np.int16)
+        masks[feature] = np.abs(full - without).sum(axis=2) > 12
+    return masks
 
 
 def _blend(a: Face, b: Face, t: float) -> Face:

@@ -116,15 +116,18 @@ def draw_eyes(crop: Image.Image, d: ImageDraw.ImageDraw, p, pal: Palette, face: 
         ex, ey = cx0 + side * 24 + fx, hy0 - 6 + fy
         a, b = 11.5, 5.8
         d.ellipse(p(ex - a, ey - b, ex + a, ey + b), fill=(246, 243, 238))
-        iris = Image.new("L", crop.size, 0)
-        ImageDraw.Draw(iris).ellipse(p(ex - a, ey - b, ex + a, ey + b), fill=255)
-        dots = Image.new("RGBA", crop.size, (0, 0, 0, 0))
+        # the iris, clipped to the eye: drawn on small images the size of the eye only
+        x0, y0, x1, y1 = (int(v) for v in p(ex - a - 1, ey - b - 1, ex + a + 1, ey + b + 1))
+        q = lambda *v: [c - (x0 if i % 2 == 0 else y0) for i, c in enumerate(p(*v))]  # noqa
+        iris = Image.new("L", (x1 - x0, y1 - y0), 0)
+        ImageDraw.Draw(iris).ellipse(q(ex - a, ey - b, ex + a, ey + b), fill=255)
+        dots = Image.new("RGBA", iris.size, (0, 0, 0, 0))
         dd = ImageDraw.Draw(dots)
         cx, cy = ex + ix, ey + iy
-        dd.ellipse(p(cx - 5.4, cy - 5.4, cx + 5.4, cy + 5.4), fill=(70, 48, 34, 255))
-        dd.ellipse(p(cx - 2.4, cy - 2.4, cx + 2.4, cy + 2.4), fill=(20, 14, 12, 255))
-        dd.ellipse(p(cx + 1, cy - 3, cx + 2.8, cy - 1.2), fill=(255, 255, 255, 230))
-        crop.paste(dots, (0, 0), Image.composite(dots.getchannel("A"), iris, iris))
+        dd.ellipse(q(cx - 5.4, cy - 5.4, cx + 5.4, cy + 5.4), fill=(70, 48, 34, 255))
+        dd.ellipse(q(cx - 2.4, cy - 2.4, cx + 2.4, cy + 2.4), fill=(20, 14, 12, 255))
+        dd.ellipse(q(cx + 1, cy - 3, cx + 2.8, cy - 1.2), fill=(255, 255, 255, 230))
+        crop.paste(dots, (x0, y0), Image.composite(dots.getchannel("A"), iris, iris))
         # upper lid: the eye's top arc moved down by the closure; lower lid likewise up
         xs = np.linspace(-a, a, 25)
         top = -b * np.sqrt(1 - (xs / a) ** 2)

@@ -62,6 +62,8 @@ class Clip:
     poster: str
     transcript: str = ""
     examples: tuple[Example, ...] = ()
+    # for the trainer and, after an attempt, the trainee: e.g. content that calls for a risk check
+    trainer_note: str = ""
     # Filled in by the loader; kept out of equality so two loads of one catalog compare equal.
     root: Path = field(default=Path("."), repr=False, compare=False)
     family: str = field(default="", repr=False, compare=False)
@@ -248,13 +250,17 @@ def _clip(raw, i: int, root: Path, tax: Taxonomy, personas: dict[str, Persona],
         if isinstance(raw.get(key), str):
             ok &= _check_file(root, raw[key], cid, key, problems)
     examples = _examples(raw.get("examples", []), cid, tax, problems)
+    note = raw.get("trainer_note", "")
+    if not isinstance(note, str):
+        problems.append(f"{cid}: trainer_note: should be text, got {note!r}")
+        ok = False
     if not ok or examples is None:
         return None
     return Clip(
         id=cid, title=raw["title"], persona=personas[raw["persona"]], marker=marker,
         salience=sal, level=level, context=raw["context"], duration_s=float(raw["duration_s"]),
         media=raw["media"], captions=raw["captions"], poster=raw["poster"],
-        transcript=raw["transcript"], examples=examples, root=root,
+        transcript=raw["transcript"], examples=examples, trainer_note=note.strip(), root=root,
         family=tax.markers[marker].family,
     )
 

@@ -9,6 +9,7 @@ import ipywidgets as w
 from ...errors import ExchangeError, RecordingError
 from ...widgets import AnswerPlayer, ClipPlayer, Recorder
 from ...workbook import seen
+from ..trainer_note import trainer_note_html
 from .history import AttemptHistory
 from .self_assessment import SelfAssessment
 
@@ -34,6 +35,7 @@ class PracticeSession(w.VBox):
                                         layout=w.Layout(width="auto", align_self="flex-start"),
                                         tooltip="Available after your first answer to this clip")
         self.examples = w.HTML()
+        self.trainer_note = w.HTML()  # shown once the clip has been answered
         self.history = AttemptHistory(taxonomy, play=self._play, send=self._send,
                                       play_from=self._play_from, replay=self.replay_exchange,
                                       assess=self._assess_later, best=self._mark_best,
@@ -57,7 +59,7 @@ class PracticeSession(w.VBox):
                            layout=w.Layout(**column))],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="1rem")),
             self.assessment,
-            w.VBox([self.examples_button, self.examples]), self.history])
+            w.VBox([self.trainer_note, self.examples_button, self.examples]), self.history])
 
     def practise(self, clip) -> None:
         self.clip = clip
@@ -102,7 +104,9 @@ class PracticeSession(w.VBox):
             seen.mark_seen(self.workbook, shown)  # shown once as "New": seen from now on
         except OSError:  # a full disk: they show as new again next time, nothing worse
             pass
-        self.examples_button.disabled = not any(a.status == "complete" for a in attempts)
+        answered = any(a.status == "complete" for a in attempts)
+        self.examples_button.disabled = not answered
+        self.trainer_note.value = trainer_note_html(self.clip) if answered else ""
 
     # -- events -----------------------------------------------------------------------------
     def _clip_ended(self, at_ms: float) -> None:

@@ -12,6 +12,7 @@ from ...errors import RuptureError
 from ...widgets import AnswerPlayer, ClipPlayer
 from ...workbook import new_record_id
 from ...workbook.records import feedback_record, validate_record
+from ..trainer_note import trainer_note_html
 from .comments import PinnedComments
 
 
@@ -26,6 +27,7 @@ class ReviewForm(w.VBox):
         self.clip = ClipPlayer()
         self.answer = AnswerPlayer(label="The trainee's answer")
         self.assessment = w.HTML()
+        self.trainer_note = w.HTML()
         self.comments = PinnedComments(self.answer, self._changed)
         anchors = taxonomy.rubric_anchors
         choices = [("not scored", None)] + [
@@ -53,7 +55,7 @@ class ReviewForm(w.VBox):
         back_button.on_click(lambda _: back())
         column = {"flex": "1 1 22rem", "min_width": "18rem"}
         super().__init__([
-            back_button, self.heading,
+            back_button, self.heading, self.trainer_note,
             w.HBox([w.VBox([w.HTML("<h3>The client</h3>"), self.clip], layout=w.Layout(**column)),
                     w.VBox([w.HTML("<h3>The answer</h3>"), self.answer],
                            layout=w.Layout(**column))],
@@ -84,6 +86,7 @@ class ReviewForm(w.VBox):
         self.set_focus_key("")
         if clip is not None:
             self.clip.show_clip(clip)
+        self.trainer_note.value = trainer_note_html(clip)
         path = review.recording_path(a.id)
         if path is not None:
             self.answer.load(path, label=f"The trainee's answer, attempt {a.id}")

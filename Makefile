@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP  := $(VENV)/.test-stamp
 
-.PHONY: serve test bench screens chromium clean
+.PHONY: serve test bench screens clips-sheet intelligibility chromium clean
 
 # `venv` re-runs every time a stamp is stale, so a first attempt that failed half-way recovers.
 $(SERVE_STAMP): pyproject.toml
@@ -41,6 +41,16 @@ bench: $(TEST_STAMP) chromium
 # docs/screens/*.png: every view of both apps at 1280 and 400 px, from the real servers.
 screens: $(TEST_STAMP) chromium
 	$(BIN)/python docs/screens/make_screens.py
+
+# The contact sheet of posters in docs/clips.md, from clips/catalog.json (standard library only).
+clips-sheet:
+	$(PYTHON) docs/make_contact_sheet.py
+
+# Transcribe every shipped clip offline (PocketSphinx) and score the word error rate.
+# LM=default (PocketSphinx's general English), library or others: see docs/clips.md.
+LM ?= default
+intelligibility: $(TEST_STAMP)
+	$(BIN)/python -m rupture_widgets.authoring.intelligibility --lm $(LM)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

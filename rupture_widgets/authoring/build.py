@@ -14,7 +14,9 @@ import numpy as np
 
 from ..errors import ClipMediaError
 from ..library import edit
+from ..library.thresholds import load_thresholds
 from . import encode
+from .captions import readable_captions
 from .script import ClipScript, load_script
 
 POSTER_DELAY_S = 1.2  # into the first line: the client is speaking, the face is animated
@@ -58,7 +60,11 @@ def build_clip(script_path: Path | str, root: Path | str | None = None) -> dict:
     if size > encode.MAX_BYTES:
         mp4.unlink()
         raise ClipMediaError.too_large(script.path, size, encode.MAX_BYTES)
-    encode.write_vtt(vtt, [(c.start, c.end, c.text) for c in speech.cues])
+    # timed for reading, not speech, to the library's own thresholds (quality.json) if it has them
+    captions = readable_captions(speech.cues, n_frames / fps, load_thresholds(library=root))
+    encode.write_vtt(vtt, [(c.start, c.end, c.text) for c in captions.cues])
+    for problem in captions.problems:
+        print(f"  ! {script.id}: captions: {problem}")
     encode.write_poster(jpg, poster["image"])
     entry = catalog_entry(script, encode.measure(mp4), root, script_path)
     edit.put_clip(root, entry, script.persona.id, script.persona.catalog_entry())

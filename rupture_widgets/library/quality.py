@@ -64,15 +64,16 @@ def check_quality(catalog: Catalog, limits: Thresholds, taxonomy=None) -> Qualit
     clips = list(catalog.clips)
     _coverage(report, clips, list(tax.markers), list(tax.level_ids))
     _captions(report, clips)
-    for measure in ("loudness", "voice", "face"):
+    scripts = synthesised_scripts(catalog)
+    # voices and faces are only news where there are synthesised clients to measure
+    for measure in ("loudness",) + (("voice", "face") if scripts else ()):
         missing = missing_for(measure)
         if missing:
             report.not_measured[measure] = (f"needs {', '.join(missing)}, in the authoring "
                                             f"extra ({INSTALL})")
-    if "face" not in report.not_measured and _feature_masks() is None:
+    if scripts and "face" not in report.not_measured and _feature_masks() is None:
         report.not_measured["face"] = ("this version of rupture_widgets.authoring.avatar has no "
                                        "feature_masks, so the features cannot be found")
-    scripts = synthesised_scripts(catalog)
     _sound(report, clips, scripts)
     _faces(report, [c for c in clips if c.id in scripts], scripts)
     return report

@@ -45,10 +45,11 @@ def coverage_problems(cells: list[Cell], limits: Thresholds) -> list[str]:
         if n < need:
             has = "no clip" if n == 0 else f"{n} clip{'s' if n != 1 else ''}"
             problems.append(f"{where} has {has} {wanted}")
+        elif len(cell.personas) == 1:
+            problems.append(f"{where} has {n} clips, all by {cell.personas[0]} {wanted}")
         elif len(cell.personas) < need:
-            who = " and ".join(cell.personas)
-            problems.append(f"{where} has {n} clips but only {len(cell.personas)} "
-                            f"persona{'s' if len(cell.personas) != 1 else ''} ({who}) {wanted}")
+            problems.append(f"{where} has {n} clips by only {len(cell.personas)} personas "
+                            f"({' and '.join(cell.personas)}) {wanted}")
     return problems
 
 

@@ -95,6 +95,6 @@ def voice_pairs(voices: list[VoiceFigures]) -> list[VoicePair]:
 def voice_problems(pairs: list[VoicePair], limits: Thresholds) -> list[str]:
     """One problem per pair of personas that differ in neither pitch nor formants."""
     return [f"personas {p.a} and {p.b}: voice: median pitch {p.pitch_st:.1f} semitones apart "
-            f"and third formant {p.formant_pct:.0f} % apart (at least "
+            f"and third formant {round(p.formant_pct, 1):g} % apart (at least "
             f"{limits.voice_min_pitch_st:g} semitones or {limits.voice_min_formant_pct:g} %)"
             for p in pairs if p.closeness(limits) < 1]

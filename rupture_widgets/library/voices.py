@@ -46,6 +46,8 @@ def voiced_frames(samples: np.ndarray, rate: int) -> VoiceFrames:
     if rate <= 0 or len(samples) < rate * 0.1:
         return empty
     sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=rate)
+    if rate > 2 * MAX_FORMANT_HZ:  # what Burg resamples to anyway; once here, pitch gets it too
+        sound = sound.resample(2 * MAX_FORMANT_HZ)
     pitch = sound.to_pitch(time_step=TIME_STEP_S, pitch_floor=PITCH_FLOOR_HZ,
                            pitch_ceiling=PITCH_CEILING_HZ)
     f0 = pitch.selected_array["frequency"]

@@ -66,7 +66,7 @@ def caption_problems(figures: list[CueFigures], limits: Thresholds) -> list[str]
         if _long(c, limits):
             problems.append(f"cue {c.number} {_quote(c.text)} lasts {c.duration_s:.2f} s "
                             f"(at most {limits.caption_max_s:g} s: split it)")
-        if c.cps > limits.caption_max_cps:
+        if c.cps > limits.caption_max_cps and c.duration_s > 0:  # else the format check says
             problems.append(f"cue {c.number} runs at {c.cps:.1f} characters per second "
                             f"(at most {limits.caption_max_cps:g})")
         if len(c.lines) > limits.caption_lines:

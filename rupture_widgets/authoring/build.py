@@ -22,6 +22,7 @@ POSTER_DELAY_S = 1.2  # into the first line: the client is speaking, the face is
 
 def build_clip(script_path: Path | str, root: Path | str | None = None) -> dict:
     """Build one clip into ``root`` (default: the shipped library); return its catalog entry."""
+    from .affect import affect_for
     from .avatar import W, H, animate  # the authoring extra is needed from here on
     from .voice import synthesise
 
@@ -45,8 +46,9 @@ def build_clip(script_path: Path | str, root: Path | str | None = None) -> dict:
     poster = {}
 
     def frames():
+        intensity = affect_for(script.level, script.salience).face
         for i, img in enumerate(animate(script.persona, script.room, speech, fps, script.seed,
-                                          eyes_open_at=poster_at)):
+                                          eyes_open_at=poster_at, intensity=intensity)):
             if i == poster_at:
                 poster["image"] = img
             yield img
@@ -74,6 +76,8 @@ def catalog_entry(script: ClipScript, duration_s: float, root: Path, script_path
     }
     if script.also_markers:
         entry["also_markers"] = list(script.also_markers)
+    if script.trainer_note:
+        entry["trainer_note"] = script.trainer_note
     try:  # where to edit it, when the script lives in the library
         entry["script"] = Path(script_path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

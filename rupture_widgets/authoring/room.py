@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw, ImageFilter
 W, H = 854, 480
 S = 2  # supersampling factor
 CX, HY, RX, RY = 427, 190, 54, 68  # the client's head: centre and radii (output pixels)
+ZOOM, ANCHOR_Y = 1.22, 196  # the camera frames the client closer than the room is drawn
 
 ROOMS = {  # wall, floor, sofa, accent
     "sage": ("#c9d3c0", "#8f7a63", "#6d7f8c", "#d9b26f"),

@@ -2,7 +2,8 @@
 
 One neural base voice gives every persona; Praat's PSOLA 'Change gender' moves pitch median, pitch
 range and formants so that personas differ in gender and age. Emotion cues change speaking rate,
-expressiveness (Piper's noise scales), pitch level/range, loudness and the pauses between phrases.
+expressiveness (Piper's noise scales), pitch level/range, loudness and the pauses between phrases;
+the clip's level (``affect``) widens or narrows the pitch range and sets its loudness.
 
 Reproducible: Piper's generator noise comes from onnxruntime's random ops, whose generator is
 created with the session from the global seed, so the session is created afresh for every clip
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import AuthoringUnavailable
+from .affect import affect_for, target_lufs, to_loudness
 from .script import EMOTIONS, ClipScript
 
 LEAD_IN_S = 0.9    # the client settles before speaking
@@ -204,6 +206,7 @@ def synthesise(script: ClipScript) -> Speech:
 def _speak(script: ClipScript, voice: BaseVoice) -> Speech:
     sr = voice.sample_rate
     pv = script.persona.voice
+    affect = affect_for(script.level, script.salience)
     parts: list[np.ndarray] = [np.zeros(int(LEAD_IN_S * sr), dtype=np.float64)]
     t = LEAD_IN_S
     cues: list[Cue] = []
@@ -231,7 +234,7 @@ def _speak(script: ClipScript, voice: BaseVoice) -> Speech:
                     silence(PHRASE_GAP_S * p.gap)
                 raw = _trim(voice.say(phrase, pv.length_scale * p.length, p.noise, p.noise_w))
                 shaped = _reshape(raw, sr, pv.f0_hz * p.f0, pv.formant_shift,
-                                  pv.pitch_range * p.range)
+                                  pv.pitch_range * p.range * affect.voice_range)
                 peak = float(np.max(np.abs(shaped))) if len(shaped) else 0.0
                 add(shaped / peak * p.volume * 0.89 if peak > 0 else shaped)
             cues.append(Cue(round(cue_start, 3), round(t, 3), sentence))
@@ -239,5 +242,5 @@ def _speak(script: ClipScript, voice: BaseVoice) -> Speech:
         silence(line.pause_after)
         spans.append(LineSpan(line_start, speech_start, speech_end, t, line.emotion, line.gaze))
     silence(TAIL_S)
-    samples = np.concatenate(parts).astype(np.float32)
+    samples = to_loudness(np.concatenate(parts), sr, target_lufs(script.level, script.salience))
     return Speech(np.clip(samples, -1.0, 1.0), sr, cues, spans)

@@ -30,7 +30,7 @@ class Thresholds:
     caption_line_chars: int = 42
     caption_lines: int = 2
     # loudness (ITU-R BS.1770 integrated loudness, as pyloudnorm measures it)
-    loudness_target_lufs: float = -20.0
+    loudness_target_lufs: float = -23.0       # EBU R128
     loudness_tolerance_lu: float = 2.0
     # faces of synthesised clients: contrast of the features against the skin or beard around them
     face_min_contrast: float = 0.30

@@ -184,14 +184,16 @@ def _faces(report: QualityReport, clips: list[Clip], scripts: dict[str, Path]) -
     from .faces import clip_face_contrast, face_problems
 
     feature_masks = _feature_masks()
-    masks_for: dict[tuple[str, str], dict] = {}
+    masks_for: dict[tuple, dict] = {}
     per_persona: dict[str, dict[str, float]] = {}
     for clip in clips:
         try:
             script = load_script(scripts[clip.id])
-            key = (script.persona.id, script.room)
+            # at rest the client shows the face and gaze of the first line
+            first = script.lines[0]
+            key = (script.persona, script.room, first.emotion, first.gaze)
             if key not in masks_for:
-                masks_for[key] = feature_masks(script.persona, script.room)
+                masks_for[key] = feature_masks(*key)
             contrast = clip_face_contrast(clip.media_path, masks_for[key])
         except (RuptureError, ValueError, OSError) as e:
             report.problems.append(f"{clip.id}: face: not measured ({e})")

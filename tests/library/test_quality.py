@@ -14,10 +14,15 @@ import pytest
 
 from _clip_edits import CLEAN_VTT, copy_clip, repaint, write_library
 from rupture_widgets import cli
+from rupture_widgets.authoring.avatar import AT_REST_S, feature_masks
+from rupture_widgets.authoring.script import load_script
 from rupture_widgets.library.check import main
 from rupture_widgets.library.decode import decode_audio
 from rupture_widgets.library.faces import feature_contrast
 from rupture_widgets.library.loudness import integrated_loudness
+from rupture_widgets.library.thresholds import DEFAULT
+
+TARGET = DEFAULT.loudness_target_lufs
 
 SHORT_CUE_VTT = CLEAN_VTT + "\n00:06.500 --> 00:06.800\nNo.\n"
 # 60 characters in 2 s (the line break reads as a space)
@@ -31,13 +36,7 @@ def _normalising_gain(source_id: str) -> float:
     from _clip_edits import CLIPS
 
     samples, rate = decode_audio(CLIPS / "media" / f"{source_id}.mp4")
-    return -20.0 - integrated_loudness(samples, rate)
-
-
-def _feature_masks():
-    from rupture_widgets.authoring import avatar
-
-    return getattr(avatar, "feature_masks", None)
+    return TARGET - integrated_loudness(samples, rate)
 
 
 def _run(*args, **kwargs) -> tuple[int, str]:
@@ -68,16 +67,13 @@ def bad_library(tmp_path_factory):
     (root / "media" / "short-cue.vtt").write_text(SHORT_CUE_VTT, encoding="utf-8")
     (root / "media" / "fast-cue.vtt").write_text(FAST_CUE_VTT, encoding="utf-8")
     write_library(root, entries)
-    masks = _feature_masks()
-    if masks is not None:  # the mouth at rest painted the colour of the skin around it
-        from rupture_widgets.authoring.avatar import AT_REST_S
-        from rupture_widgets.authoring.script import load_script
-
-        script = load_script(root / "scripts" / "flat-face.json")
-        mouth = np.asarray(masks(script.persona, script.room)["mouth"], dtype=bool)
-        media = root / "media" / "flat-face.mp4"
-        repaint(media, media.with_name("painted.mp4"), mouth, AT_REST_S)
-        media.with_name("painted.mp4").replace(media)
+    # the mouth at rest painted the colour of the skin around it
+    script = load_script(root / "scripts" / "flat-face.json")
+    first = script.lines[0]
+    mouth = feature_masks(script.persona, script.room, first.emotion, first.gaze)["mouth"]
+    media = root / "media" / "flat-face.mp4"
+    repaint(media, media.with_name("painted.mp4"), np.asarray(mouth, dtype=bool), AT_REST_S)
+    media.with_name("painted.mp4").replace(media)
     code, out = _run(str(root), report=True)
     problems = [line[4:] for line in out.splitlines() if line.startswith("  - ")]
     return root, code, out, problems
@@ -102,12 +98,12 @@ def test_a_quiet_clip_is_named_with_its_loudness(bad_library):
     quiet = [p for p in problems if p.startswith("quiet: loudness: ")]
     assert len(quiet) == 1, problems
     lufs, below = re.match(r"quiet: loudness: (-[\d.]+) LUFS, ([\d.]+) LU below the library's "
-                           r"target -20\.0 \(within ±2\)", quiet[0]).groups()
-    assert float(lufs) == pytest.approx(-32, abs=0.5) and float(below) == pytest.approx(12, abs=0.5)
+                           rf"target {TARGET:.1f} \(within ±2\)", quiet[0]).groups()
+    assert float(lufs) == pytest.approx(TARGET - 12, abs=0.5)
+    assert float(below) == pytest.approx(12, abs=0.5)
     assert not any(p.startswith("lin-a: loudness") for p in problems), problems
 
 
-@pytest.mark.skipif(_feature_masks() is None, reason="avatar.feature_masks not merged yet")
 def test_a_low_contrast_face_is_named_by_persona(bad_library):
     problems = bad_library[3]
     flat = [p for p in problems if p.startswith("persona tomas: face: mouth contrast")]

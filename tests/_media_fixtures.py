@@ -6,6 +6,7 @@ tens of milliseconds.
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,11 +14,14 @@ import av
 import numpy as np
 from PIL import Image
 
+from rupture_widgets.library.thresholds import DEFAULT
+
 FPS, RATE = 12, 48_000
 SIZE = (128, 72)
-# A 220 Hz sine this strong measures about -20 LUFS (BS.1770), the library's loudness target, and
-# the default cue is read at 15 characters per second: a clip the quality stage passes.
-TONE_AMPLITUDE = 0.15
+# A 220 Hz sine at the library's loudness target (BS.1770: a sine's mean square, -0.691 dB, is
+# its loudness; K-weighting hardly touches 220 Hz), and the default cue is read at 15 characters
+# per second: a clip the quality stage passes.
+TONE_AMPLITUDE = math.sqrt(2 * 10 ** ((DEFAULT.loudness_target_lufs + 0.691) / 10))
 
 
 def _frames(seconds: float):

@@ -177,13 +177,24 @@ def test_a_bad_thresholds_file_is_refused_naming_each_mistake(one_clip, capsys):
 
 def test_without_the_authoring_extra_the_check_says_what_it_could_not_measure(
         one_clip, monkeypatch):
-    for name in ("pyloudnorm", "parselmouth"):
-        monkeypatch.setitem(sys.modules, name, None)  # as if never installed
+    for name in ("numpy", "PIL", "pyloudnorm", "parselmouth"):  # the trainee install
+        monkeypatch.setitem(sys.modules, name, None)  # as if never installed: import fails
     code, out = _run(str(one_clip))
     assert code == 1 and 'short-cue: captions: cue 3 "No." lasts 0.30 s' in out
-    assert ("Not measured: loudness: needs pyloudnorm, in the authoring extra "
+    assert ("Not measured: loudness: needs numpy, pyloudnorm, in the authoring extra "
             "(pip install 'rupture-widgets[authoring]')") in out
-    assert "Not measured: voice: needs parselmouth" in out
+    assert "Not measured: voice: needs numpy, parselmouth, in the authoring extra" in out
+    assert "Not measured: face: needs numpy, PIL, in the authoring extra" in out
+
+
+def test_with_nothing_to_complain_of_the_trainee_install_passes_and_says_what_it_skipped(
+        one_clip, monkeypatch):
+    (one_clip / "media" / "short-cue.vtt").write_text(CLEAN_VTT, encoding="utf-8")
+    for name in ("numpy", "PIL", "pyloudnorm", "parselmouth"):
+        monkeypatch.setitem(sys.modules, name, None)
+    code, out = _run(str(one_clip))
+    assert code == 0, out
+    assert out.startswith("1 clips OK\nNot measured: loudness: needs numpy")
 
 
 def test_json_gives_the_figures_and_the_problems(one_clip):

@@ -39,8 +39,8 @@ def format_report(report: QualityReport) -> str:
         out += [f"  {cid.ljust(width)}  {_num(v, '6.1f')}" for cid, v in loud["per_clip"].items()]
     voices, faces = fig.get("voices", {}).get("per_persona", {}), fig.get("faces", {})
     if voices or faces:
-        out += ["", "Personas (synthesised clips; face contrast is the lowest over the persona's "
-                "clips, at least " f"{t.face_min_contrast * 100:.0f} %)",
+        out += ["", f"Personas (synthesised clips; face contrast is the lowest over the "
+                f"persona's clips, at least {t.face_min_contrast * 100:.0f} %)",
                 "  persona     clips  pitch Hz    F1 Hz   F2 Hz   F3 Hz   mouth %  brows %"]
         for persona in sorted(set(voices) | set(faces)):
             v, f = voices.get(persona), faces.get(persona, {})

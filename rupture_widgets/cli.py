@@ -34,7 +34,8 @@ def _review(args) -> int:
 def _clips_check(args) -> int:
     from .library.check import main as check_main
 
-    return check_main(args.dir)
+    return check_main(args.dir, thresholds=args.thresholds, report=args.report,
+                      as_json=args.json)
 
 
 def _clips_build(args) -> int:
@@ -75,8 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     clips = sub.add_parser("clips", help="check, build or add clips in the clip library")
     csub = clips.add_subparsers(dest="clips_command", required=True)
-    c = csub.add_parser("check", help="validate the catalog and the media files")
+    c = csub.add_parser("check", help="validate the catalog and the media files, then measure "
+                        "coverage, captions, loudness, faces and voices")
     c.add_argument("dir", nargs="?", help="clip library folder (default: the shipped clips/)")
+    c.add_argument("--thresholds", metavar="FILE", help="thresholds to measure against "
+                   "(default: quality.json in the library, else the built-in ones)")
+    c.add_argument("--report", action="store_true", help="also print the measured figures")
+    c.add_argument("--json", action="store_true", help="print the figures and problems as JSON")
     c.set_defaults(func=_clips_check)
 
     b = csub.add_parser("build", help="synthesise clips from script files (needs the "

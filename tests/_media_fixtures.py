@@ -6,6 +6,7 @@ tens of milliseconds.
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,8 +14,14 @@ import av
 import numpy as np
 from PIL import Image
 
+from rupture_widgets.library.thresholds import DEFAULT
+
 FPS, RATE = 12, 48_000
 SIZE = (128, 72)
+# A 220 Hz sine at the library's loudness target (BS.1770: a sine's mean square, -0.691 dB, is
+# its loudness; K-weighting hardly touches 220 Hz), and the default cue is read at 15 characters
+# per second: a clip the quality stage passes.
+TONE_AMPLITUDE = math.sqrt(2 * 10 ** ((DEFAULT.loudness_target_lufs + 0.691) / 10))
 
 
 def _frames(seconds: float):
@@ -37,7 +44,7 @@ def make_mp4(path: Path, seconds: float = 2.0, faststart: bool = True) -> Path:
         for frame in _frames(seconds):
             out.mux(v.encode(frame))
         out.mux(v.encode(None))
-        tone = (0.05 * np.sin(2 * np.pi * 220 * np.arange(int(seconds * RATE)) / RATE))
+        tone = (TONE_AMPLITUDE * np.sin(2 * np.pi * 220 * np.arange(int(seconds * RATE)) / RATE))
         for start in range(0, len(tone), 1024):
             af = av.AudioFrame.from_ndarray(tone[None, start:start + 1024].astype(np.float32),
                                             format="fltp", layout="mono")
@@ -60,7 +67,7 @@ def make_webm(path: Path, seconds: float = 2.0) -> Path:
 
 def write_vtt(path: Path, body: str | None = None) -> Path:
     path.write_text(body if body is not None else
-                    "WEBVTT\n\n1\n00:00:00.200 --> 00:00:01.500\nI'm fine with it. Really.\n",
+                    "WEBVTT\n\n1\n00:00:00.200 --> 00:00:01.900\nI'm fine with it. Really.\n",
                     encoding="utf-8")
     return path
 

@@ -2,18 +2,21 @@
 
 A clip must play and seek in any browser straight from the file server: H.264 yuv420p + AAC in an
 MP4 whose index ('moov') comes before the data ('mdat'), or the browser must fetch the whole file
-before it can start. Every problem is reported as 'clip-id: field: what', all in one run.
+before it can start. Every problem is reported as 'clip-id: field: what', all in one run. Then the
+quality stage (``quality``) measures what a trainee meets: coverage, captions, loudness, faces, voices.
 PyAV is imported here, never in the catalog, so the trainee app's start-up stays light.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
 import sys
 from pathlib import Path
 
-from .catalog import Clip, default_clips_dir, read_catalog
+from .catalog import Catalog, Clip, default_clips_dir, read_catalog
+from .thresholds import load_thresholds
 
 DURATION_TOLERANCE_S = 0.5
 WEB_SAFE_H264_PROFILES = {"Baseline", "Constrained Baseline", "Main", "High"}
@@ -22,25 +25,49 @@ _TIMESTAMP = re.compile(r"^(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})$")
 _TIMING = re.compile(r"^(\S+)[ \t]+-->[ \t]+(\S+)(?:[ \t]+.*)?$")
 
 
-def main(dir=None) -> int:
-    """The CLI entry point: print every problem, or 'N clips OK'."""
+def main(dir=None, thresholds=None, report: bool = False, as_json: bool = False) -> int:
+    """The CLI entry point: the format checks, then the quality stage (``library.quality``);
+    print every problem, or 'N clips OK'. ``report`` also prints the measured figures,
+    ``as_json`` prints everything as one JSON object instead."""
     root = Path(dir) if dir else default_clips_dir()
-    n_clips, problems = _check(root)
+    limits = load_thresholds(thresholds, root)  # a bad file is refused before anything runs
+    catalog, problems = _check(root)
+    quality = None
+    if catalog.clips:  # with no readable clip, every cell would be a "gap": noise, not news
+        from .quality import check_quality
+
+        quality = check_quality(catalog, limits)
+        problems += quality.problems
+    if as_json:
+        print(json.dumps({"library": str(root), "clips": len(catalog.clips),
+                          "thresholds": limits.to_dict(), "problems": problems,
+                          "not_measured": quality.not_measured if quality else {},
+                          "figures": quality.figures if quality else {}}, indent=2))
+        return 1 if problems else 0
+    if report and quality:
+        from .quality_report import format_report
+
+        print(format_report(quality))
+        print()
     if problems:
         print(f"{len(problems)} problem(s) in the clip library {root}:")
         for p in problems:
             print(f"  - {p}")
-        return 1
-    print(f"{n_clips} clips OK")
-    return 0
+    else:
+        print(f"{len(catalog.clips)} clips OK")
+    if quality and quality.not_measured and not report:  # the report has listed them already
+        for measure, why in quality.not_measured.items():
+            print(f"Not measured: {measure}: {why}")
+    return 1 if problems else 0
 
 
 def check_library(dir=None) -> list[str]:
-    """Every catalog and media problem in the library, as 'clip-id: field: what'."""
+    """Every catalog and media problem in the library, as 'clip-id: field: what' (the format
+    checks only; ``library.quality`` measures the rest)."""
     return _check(Path(dir) if dir else default_clips_dir())[1]
 
 
-def _check(root: Path) -> tuple[int, list[str]]:
+def _check(root: Path) -> tuple[Catalog, list[str]]:
     catalog, problems = read_catalog(root)
     problems += [f"library: {rel!r}: a link that leads outside the clip library (to {target}); "
                  "the server would hand out whatever it points at, so remove it or copy the "
@@ -51,7 +78,7 @@ def _check(root: Path) -> tuple[int, list[str]]:
         problems += [f"{clip.id}: captions: {p}"
                      for p in check_captions(clip.captions_path, media_s or clip.duration_s)]
         problems += [f"{clip.id}: poster: {p}" for p in check_poster(clip.poster_path)]
-    return len(catalog.clips), problems
+    return catalog, problems
 
 
 def links_leading_out(root: Path) -> list[tuple[str, Path]]:

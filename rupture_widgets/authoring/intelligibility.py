@@ -6,14 +6,14 @@ formants, pace) stops being understood long before it sounds broken to its autho
 is a blunt but repeatable listener: PocketSphinx (the 'test' extra) ships its US English acoustic
 model, dictionary and language model in the wheel, so the measure needs no download.
 
-Two language models, because the generic one does not know this library's words:
+Three language models, because the generic one does not know this library's sentences:
 
 - ``default``: PocketSphinx's own general English trigram model, knowing nothing of the clips.
 - ``library``: a trigram model built from the transcripts of every clip in the library together,
   the clip measured included. It makes recognition much easier (the recogniser expects these very
   sentences), so it measures whether the words come through, not open-vocabulary understanding.
 - ``others``: built from every other clip's transcript, never the clip measured: a domain model,
-  the fairer of the two library models.
+  the fairer of the two library models (but a few hundred sentences know too few words).
 
 Text is compared in one normal form on both sides: lower case, punctuation dropped, numbers as
 words, contractions expanded ("don't" -> "do not"), so a recogniser that writes "do not" where the
@@ -24,6 +24,7 @@ Run `make intelligibility` (or ``python -m rupture_widgets.authoring.intelligibi
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 import tempfile
@@ -113,26 +114,27 @@ def clip_audio(path: Path | str) -> bytes:
     return b"".join(chunks)
 
 
-def _decoder(lm: Path | None):
+def recognise(audio: bytes, lm: Path | None = None) -> str:
+    """What PocketSphinx hears in ``audio`` (16 kHz mono s16), with its own language model or
+    the ARPA model ``lm``. Its voice-activity segmenter cuts the clip at the pauses and each
+    stretch of speech is decoded as an utterance: decoding a 30 s clip as one utterance drifts
+    (on the first 21 clips: mean WER 0.150, worst 0.333 as one utterance; 0.136, 0.275 cut)."""
     try:
-        from pocketsphinx import Decoder
+        from pocketsphinx import Decoder, Segmenter
     except ImportError:
         raise _missing() from None
     options = {"samprate": SAMPLE_RATE, "loglevel": "FATAL"}
     if lm is not None:
         options["lm"] = str(lm)
-    return Decoder(**options)
-
-
-def recognise(audio: bytes, lm: Path | None = None) -> str:
-    """What PocketSphinx hears in ``audio`` (16 kHz mono s16), with its own language model or
-    the ARPA model ``lm``; the whole clip is one utterance."""
-    decoder = _decoder(lm)
-    decoder.start_utt()
-    decoder.process_raw(audio, full_utt=True)
-    decoder.end_utt()
-    hyp = decoder.hyp()
-    return hyp.hypstr if hyp is not None else ""
+    decoder = Decoder(**options)
+    heard = []
+    for speech in Segmenter(sample_rate=SAMPLE_RATE).segment(io.BytesIO(audio)):
+        decoder.start_utt()
+        decoder.process_raw(speech.pcm, full_utt=True)
+        decoder.end_utt()
+        if (hyp := decoder.hyp()) is not None and hyp.hypstr:
+            heard.append(hyp.hypstr)
+    return " ".join(heard)
 
 
 def dictionary_words(text: str) -> str:

@@ -7,21 +7,20 @@ darker than the surround where it can be, lighter where the surround is already 
 
 Contrast here is the WCAG ratio minus one, ``(L_light + 0.05) / (L_dark + 0.05) - 1``, with L the
 relative luminance of linearised sRGB: 0 is invisible, 0.3 is a line a viewer reads at a glance.
-`rupture clips check` measures the same on the finished clip.
+`rupture clips check` measures the same on the finished clip (``library.faces``).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..library.faces import relative_luminance
+
 Colour = tuple[int, int, int]
 
 
-def luminance(c) -> np.ndarray | float:
-    """Relative luminance (0..1) of an sRGB colour or an (..., 3) uint8 array."""
-    a = np.asarray(c, dtype=np.float64) / 255.0
-    lin = np.where(a <= 0.04045, a / 12.92, ((a + 0.055) / 1.055) ** 2.4)
-    out = lin[..., 0] * 0.2126 + lin[..., 1] * 0.7152 + lin[..., 2] * 0.0722
-    return float(out) if out.ndim == 0 else out
+def luminance(c) -> float:
+    """Relative luminance (0..1) of one sRGB colour, as the check measures it."""
+    return float(relative_luminance(np.asarray(c, dtype=np.uint8)))
 
 
 def contrast(a, b) -> float:
@@ -54,20 +53,3 @@ def readable(colour: Colour, against: Colour, minimum: float, margin: float = 0.
 def _towards(c: Colour, target: Colour, t: float) -> Colour:
     return tuple(int(round(x + (y - x) * t)) for x, y in zip(c, target))
 
-
-def feature_contrast(luma: np.ndarray, mask: np.ndarray, ring: int = 4) -> float:
-    """How readable a drawn feature is in a picture: the mean, over the feature's pixels, of each
-    pixel's contrast with the mean of a ring of surround ``ring`` px wide around it. A mean per
-    pixel, not of the means, so lips lighter than a beard with a darker crease between them add
-    up instead of cancelling out. 0 for a feature not drawn at all."""
-    from PIL import Image, ImageFilter
-
-    if not mask.any():
-        return 0.0
-    m = Image.fromarray(mask.astype(np.uint8) * 255)
-    outer = np.asarray(m.filter(ImageFilter.MaxFilter(2 * ring + 1))) > 0
-    inner = np.asarray(m.filter(ImageFilter.MaxFilter(3))) > 0
-    surround = float(luma[outer & ~inner].mean())
-    lf = luma[mask]
-    return float(np.mean((np.maximum(lf, surround) + 0.05) / (np.minimum(lf, surround) + 0.05))
-                 - 1.0)

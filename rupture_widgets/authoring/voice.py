@@ -18,13 +18,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import AuthoringUnavailable
+from ..library.thresholds import DEFAULT
 from .affect import affect_for, target_lufs, to_loudness
 from .script import EMOTIONS, ClipScript
 
 LEAD_IN_S = 0.9    # the client settles before speaking
 TAIL_S = 1.4       # and stays on screen after the last word, as a client waiting for an answer
 PHRASE_GAP_S = 0.38  # for '...' and dashes inside a line
-SENTENCE_GAP_S = 0.22
+SENTENCE_GAP_S = 0.3
+# Piper's joe reads at about 190 words a minute; a client in a session speaks nearer 180
+PACE = 1.05
+# A caption must stay up long enough to be read (thresholds.caption_max_cps): where a sentence is
+# spoken faster than that and the next follows at once, the client pauses a moment longer
+# before the next one, as people do, rather than the caption running too fast or overlapping.
+READ_MARGIN_S = 0.15
 
 
 @dataclass(frozen=True)
@@ -220,24 +227,32 @@ def _speak(script: ClipScript, voice: BaseVoice) -> Speech:
     def silence(seconds: float) -> None:
         add(np.zeros(int(round(seconds * sr)), dtype=np.float64))
 
+    owed, last_end = 0.0, t  # reading time the last caption still needs, from its speech end
+    speech_start = t
     for line in script.lines:
         p = PROSODY[line.emotion]
         line_start = t
         silence(line.pause_before)
-        speech_start = t
         for si, sentence in enumerate(sentences(line.text)):
             if si:
                 silence(SENTENCE_GAP_S * p.gap)
+            if owed > t - last_end:
+                silence(owed - (t - last_end))
+            if not si:
+                speech_start = t
             cue_start = t
             for pi, phrase in enumerate(phrases(sentence)):
                 if pi:
                     silence(PHRASE_GAP_S * p.gap)
-                raw = _trim(voice.say(phrase, pv.length_scale * p.length, p.noise, p.noise_w))
+                raw = _trim(voice.say(phrase, PACE * pv.length_scale * p.length, p.noise,
+                                      p.noise_w))
                 shaped = _reshape(raw, sr, pv.f0_hz * p.f0, pv.formant_shift,
                                   pv.pitch_range * p.range * affect.voice_range)
                 peak = float(np.max(np.abs(shaped))) if len(shaped) else 0.0
                 add(shaped / peak * p.volume * 0.89 if peak > 0 else shaped)
             cues.append(Cue(round(cue_start, 3), round(t, 3), sentence))
+            owed = len(sentence) / DEFAULT.caption_max_cps + READ_MARGIN_S - (t - cue_start)
+            last_end = t
         speech_end = t
         silence(line.pause_after)
         spans.append(LineSpan(line_start, speech_start, speech_end, t, line.emotion, line.gaze))

@@ -53,7 +53,7 @@ def cue_figures(cues: list[tuple[float, float, str]]) -> list[CueFigures]:
 
 
 def is_flicker(gap_s: float | None, limits: Thresholds) -> bool:
-    return gap_s is not None and JOINED_GAP_S < gap_s < limits.caption_min_gap_s - EPS_S
+    return gap_s is not None and JOINED_GAP_S + EPS_S < gap_s < limits.caption_min_gap_s - EPS_S
 
 
 def caption_problems(figures: list[CueFigures], limits: Thresholds) -> list[str]:

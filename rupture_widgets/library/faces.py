@@ -4,7 +4,10 @@ against the skin (or beard) around them, in a frame at rest.
 The trainee reads a rupture from the face as much as from the words, so a mouth the colour of
 the lips around it, or brows lost in a fringe, hide the marker. The avatar says where it draws
 each feature in the first ``AT_REST_S`` seconds (head still, mouth closed); the measure compares
-the mean relative luminance (WCAG) of those pixels with a thin ring around them.
+the relative luminance (WCAG) of each of those pixels with the mean of a thin ring around them
+and averages: a mean per pixel, not of the means, so lips lighter than a beard with a darker
+crease between them add up instead of cancelling out. The authoring pipeline chooses feature
+colours to this measure (``authoring.colours``).
 """
 from __future__ import annotations
 
@@ -39,15 +42,15 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
 
 
 def feature_contrast(frame: np.ndarray, mask: np.ndarray) -> float:
-    """(lighter + 0.05) / (darker + 0.05) - 1 between the feature and its ring; 0 for an empty
-    mask (a feature that is not drawn cannot be read)."""
+    """The mean over the feature's pixels of (lighter + 0.05) / (darker + 0.05) - 1 against the
+    ring's mean luminance; 0 for an empty mask (a feature that is not drawn cannot be read)."""
     mask = mask.astype(bool)
     ring = dilate(mask, RING_OUTER_PX) & ~dilate(mask, RING_INNER_PX)
     if not mask.any() or not ring.any():
         return 0.0
     lum = relative_luminance(frame)
-    lf, ls = float(lum[mask].mean()), float(lum[ring].mean())
-    return (max(lf, ls) + 0.05) / (min(lf, ls) + 0.05) - 1
+    lf, ls = lum[mask], float(lum[ring].mean())
+    return float(np.mean((np.maximum(lf, ls) + 0.05) / (np.minimum(lf, ls) + 0.05)) - 1)
 
 
 def clip_face_contrast(media: Path, masks: dict[str, np.ndarray]) -> dict[str, float]:

@@ -130,6 +130,16 @@ def _split(c: Caption, t: Thresholds) -> list[Caption]:
     return _split(Caption(c.start, at, left), t) + _split(Caption(at, c.end, right), t)
 
 
+def pieces(text: str, t: Thresholds = DEFAULT) -> list[str]:
+    """``text`` cut where ``_split`` would cut it (each piece fits the box): the voice speaks
+    such pieces as phrases of their own, so each caption gets its own time to be read."""
+    words = text.split()
+    if len(words) < 2 or fits(text, t):
+        return [text]
+    k = min(range(1, len(words)), key=lambda k: _break_cost(words, k, t))
+    return pieces(" ".join(words[:k]), t) + pieces(" ".join(words[k:]), t)
+
+
 def _break_cost(words: list[str], k: int, t: Thresholds) -> float:
     """Lower is better: two pieces that fit, split at a natural point, of similar length."""
     left, right = " ".join(words[:k]), " ".join(words[k:])

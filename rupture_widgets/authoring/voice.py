@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import AuthoringUnavailable
 from ..library.thresholds import DEFAULT
 from .affect import affect_for, target_lufs, to_loudness
+from .captions import pieces
 from .script import EMOTIONS, ClipScript
 
 LEAD_IN_S = 0.9    # the client settles before speaking
@@ -233,7 +234,9 @@ def _speak(script: ClipScript, voice: BaseVoice) -> Speech:
         p = PROSODY[line.emotion]
         line_start = t
         silence(line.pause_before)
-        for si, sentence in enumerate(sentences(line.text)):
+        # a sentence too long for one caption is spoken as the pieces its captions will show
+        spoken = [piece for sentence in sentences(line.text) for piece in pieces(sentence)]
+        for si, sentence in enumerate(spoken):
             if si:
                 silence(SENTENCE_GAP_S * p.gap)
             if owed > t - last_end:

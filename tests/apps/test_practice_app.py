@@ -135,6 +135,31 @@ def test_the_practice_loop(app, catalog, webm_3s):
     assert card["practised"] == 2
 
 
+def test_a_trainer_note_shows_only_once_the_clip_is_answered(app, catalog, webm_3s):
+    """Like the example responses: never before an attempt (it would cue the answer)."""
+    app.body.children[0].name.value = "alex"
+    app.body.children[0].submit()
+    clip = catalog.get("w7-advanced-tomas")
+    assert "not wanting to live" in clip.trainer_note
+    app.practise(clip)
+    assert app.session.trainer_note.value == ""
+    answer(app.session, webm_3s)
+    note = app.session.trainer_note.value
+    assert "Trainer note" in note and "not wanting to live" in note and "role='note'" in note
+    app.practise(catalog.get("c3-beginner-maya"))  # a clip without one
+    assert app.session.trainer_note.value == ""
+
+
+def test_a_trainer_note_is_escaped():
+    from types import SimpleNamespace
+
+    from rupture_widgets.apps.trainer_note import trainer_note_html
+
+    html = trainer_note_html(SimpleNamespace(trainer_note="<img src=x onerror=alert(1)> & so"))
+    assert "<img" not in html and "&lt;img" in html and "&amp; so" in html
+    assert trainer_note_html(SimpleNamespace(trainer_note="")) == ""
+
+
 def test_a_sent_line_goes_with_the_next_answer_and_examples_hide_again(app, catalog, webm_3s):
     app.body.children[0].name.value = "alex"
     app.body.children[0].submit()

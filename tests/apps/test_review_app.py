@@ -67,6 +67,21 @@ def test_a_reviewer_reviews_and_returns_an_attempt(sent, workspace, catalog, mon
         "Warm and direct; try naming it sooner."]
 
 
+def test_the_reviewer_sees_the_clips_trainer_note(session, workspace, catalog, webm_3s,  # noqa: F811
+                                                 monkeypatch):
+    monkeypatch.setenv("RUPTURE_SERVER_ROOT", str(ROOT))
+    clip = catalog.get("w7-advanced-tomas")
+    session.practise(clip)
+    answer(session, webm_3s)
+    [a] = session.workbook.attempts(clip_id=clip.id)
+    open_exchange(workspace).send(session.workbook, a.id, reviewer="Dr Sam Rivera",
+                                  role="supervisor")
+    app = ReviewApp(workspace=workspace, catalog=catalog, reviewer="Dr Sam Rivera")
+    app.queue.rows.children[0].children[1].click()
+    assert "Trainer note" in app.form.trainer_note.value
+    assert "not wanting to live" in app.form.trainer_note.value
+
+
 def test_another_reviewer_sees_nothing(sent, workspace, catalog):
     app = ReviewApp(workspace=workspace, catalog=catalog, reviewer="Kim Peer")
     assert "Nothing here yet" in app.queue.rows.children[0].value

@@ -15,10 +15,6 @@ from rupture_widgets.library.check import (check_library, check_poster, main,
 REPO = Path(__file__).resolve().parents[2]
 
 
-# The shipped library predates the quality stage (issue 12): its figures are in the closing note
-# of that issue. Strict, so the marker comes off the day a rebuilt library passes.
-@pytest.mark.xfail(strict=True, reason="issue 12: the shipped clips are to be rebuilt to the "
-                   "quality thresholds (coverage, caption timing, loudness, faces, voices)")
 def test_the_shipped_clips_pass_the_check_through_the_cli():
     env = {k: v for k, v in os.environ.items() if k != "RUPTURE_CLIPS"}
     out = subprocess.run([sys.executable, "-m", "rupture_widgets.cli", "clips", "check"],

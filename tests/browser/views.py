@@ -27,14 +27,15 @@ REVIEW_VIEWS = ("who-are-you", "queue", "attempt")
 
 
 def practice_clip():
-    """The shortest beginner clip whose title is unique in the library."""
+    """The shortest clip with a trainer note whose title is unique in the library: every view
+    then shows all it can (the note after an answer, and to the reviewer)."""
     from collections import Counter
 
     from rupture_widgets.library.catalog import load_catalog
 
     clips = load_catalog().clips
     titles = Counter(c.title for c in clips)
-    return min((c for c in clips if titles[c.title] == 1 and c.level == "beginner"),
+    return min((c for c in clips if titles[c.title] == 1 and c.trainer_note),
                key=lambda c: c.duration_s)
 
 
@@ -52,10 +53,12 @@ def practice_views(page, server, trainee: str = TRAINEE, record_s: float = 2.0):
     card.click()
     page.locator("video.rw-clip-video").wait_for()
     page.get_by_role("button", name="Play clip", exact=True).wait_for()
+    assert page.get_by_role("note", name="Trainer note").count() == 0, "shown before an answer"
     yield "clip"
     record_answer(page, record_s)
     page.get_by_role("button", name="Save self-assessment").wait_for()
     page.locator(".rw-recorder[data-answer='local']").wait_for()  # the answer, replayed at once
+    page.get_by_role("note", name="Trainer note").wait_for()  # once answered, never before
     yield "assessed"
     page.get_by_role("button", name="My progress").click()
     page.get_by_role("heading", name="Your progress").wait_for()
@@ -75,6 +78,7 @@ def review_views(page, server, reviewer: str = REVIEWER, trainee: str = SEEDED_T
     yield "queue"
     item.click()
     page.locator(".rw-answer-player[data-state='loaded']").wait_for()
+    page.get_by_role("note", name="Trainer note").wait_for()
     yield "attempt"
 
 

@@ -40,20 +40,43 @@ def affect_for(level: str, salience: int) -> Affect:
 
 
 def to_loudness(samples: np.ndarray, sample_rate: int, lufs: float) -> np.ndarray:
-    """``samples`` scaled to an integrated loudness of ``lufs`` (ITU-R BS.1770, pyloudnorm), or
-    as near as the peak allows: speech is never clipped to reach a number."""
+    """``samples`` scaled to an integrated loudness of ``lufs`` (ITU-R BS.1770, pyloudnorm).
+    Where that would push a peak past -1 dBFS, a limiter turns down only the few milliseconds
+    around it (as broadcast loudness normalisation does), so a voice with sharp peaks still
+    reaches the target instead of the whole clip being held down by its loudest syllable."""
     try:
         import pyloudnorm
     except ImportError:
         from ..errors import AuthoringUnavailable
         raise AuthoringUnavailable.missing("pyloudnorm") from None
+    meter = pyloudnorm.Meter(sample_rate)
     x = samples.astype(np.float64)
-    measured = pyloudnorm.Meter(sample_rate).integrated_loudness(x)
-    if not np.isfinite(measured):
-        return samples
-    gain = 10 ** ((lufs - measured) / 20)
-    peak = float(np.max(np.abs(x))) or 1.0
-    return (x * min(gain, PEAK / peak)).astype(np.float32)
+    for _ in range(3):  # the limiter takes a little loudness away: measure again, top up
+        measured = meter.integrated_loudness(x)
+        if not np.isfinite(measured) or abs(measured - lufs) < 0.05:
+            break
+        x = limit(x * 10 ** ((lufs - measured) / 20), sample_rate)
+    return x.astype(np.float32)
+
+
+def limit(x: np.ndarray, sample_rate: int, ceiling: float = PEAK, release_s: float = 0.08
+          ) -> np.ndarray:
+    """A peak limiter: gain from the loudest sample in each 2 ms block, taken at once and given
+    back over ``release_s``. A no-op on audio whose peaks are already under the ceiling."""
+    peak = float(np.max(np.abs(x))) if len(x) else 0.0
+    if peak <= ceiling:
+        return x
+    block = max(1, int(sample_rate * 0.002))
+    n = -(-len(x) // block)
+    padded = np.pad(np.abs(x), (0, n * block - len(x)))
+    need = np.minimum(1.0, ceiling / np.maximum(padded.reshape(n, block).max(axis=1), 1e-9))
+    need = np.minimum(need, np.concatenate([need[1:], [1.0]]))  # look ahead one block
+    gain, g = np.empty(n), 1.0
+    back = 1 - np.exp(-block / (sample_rate * release_s))
+    for i in range(n):
+        g = need[i] if need[i] < g else g + (1.0 - g) * back
+        gain[i] = min(g, need[i])
+    return x * np.repeat(gain, block)[:len(x)]
 
 
 def target_lufs(level: str, salience: int) -> float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .colours import readable
+from .colours import luminance, readable
 from .room import S, ZOOM, mix, rgb, shade
 from .script import EMOTIONS, GAZES, Look
 from .visemes import MouthShape
@@ -83,6 +83,7 @@ class Palette:
     lips: tuple     # the lips' body, shown when the mouth opens (and on a full beard, always)
     crease: tuple   # the line between the lips: the closed mouth a viewer reads
     around_mouth: tuple  # skin, stubble or beard: what the mouth is read against
+    brow_width: float = 3.4  # px: on the darkest skin no brow is dark enough, so it is bolder
 
     @classmethod
     def of(cls, look: Look, hair: tuple) -> "Palette":
@@ -96,7 +97,7 @@ class Palette:
         return cls(skin=skin, line=readable(shade(skin, 0.62), skin, FEATURE_CONTRAST),
                    brow=readable(brow, skin, FEATURE_CONTRAST * 1.5),
                    lips=lips, crease=readable(shade(lips, 0.55), around, FEATURE_CONTRAST * 1.4),
-                   around_mouth=around)
+                   around_mouth=around, brow_width=4.6 if luminance(skin) < 0.04 else 3.4)
 
 
 def beard_tone(look: Look, hair: tuple, skin: tuple) -> tuple | None:
@@ -149,7 +150,7 @@ def draw_eyes(crop: Image.Image, d: ImageDraw.ImageDraw, p, pal: Palette, face: 
         outer_y = ey - 16 - lift + face.inner * 0.3
         inner_x, outer_x = ex - side * 11, ex + side * 13
         d.line(p(inner_x, inner_y, (inner_x + outer_x) / 2, (inner_y + outer_y) / 2 - 2,
-                 outer_x, outer_y), fill=pal.brow, width=int(3.4 * S), joint="curve")
+                 outer_x, outer_y), fill=pal.brow, width=int(pal.brow_width * S), joint="curve")
 
 
 def draw_mouth(d: ImageDraw.ImageDraw, p, pal: Palette, face: Face, shape: MouthShape,

@@ -124,3 +124,16 @@ def test_affect_rises_with_level_and_falls_for_subtle_withdrawal():
         assert getattr(subtle, field) < getattr(inter, field)
     angry = face_for("angry", adv.face)
     assert angry.inner < FACES["angry"].inner < face_for("angry", beginner.face).inner
+
+
+def test_a_peaky_voice_still_reaches_its_loudness_and_never_clips():
+    pyloudnorm = pytest.importorskip("pyloudnorm")
+    sr = 22050
+    t = np.arange(sr * 12) / sr
+    speech = 0.05 * np.sin(2 * np.pi * 140 * t) * (np.sin(2 * np.pi * 0.7 * t) > 0)
+    speech[sr * 3:sr * 3 + 200] = 0.9  # one sharp peak that plain gain would have to respect
+    out = affect.to_loudness(speech.astype(np.float32), sr, -22.0)
+    assert np.abs(out).max() <= affect.PEAK + 1e-6
+    assert abs(pyloudnorm.Meter(sr).integrated_loudness(out.astype(np.float64)) + 22.0) < 0.3
+    quiet = (0.01 * np.sin(2 * np.pi * 140 * t)).astype(np.float64)
+    assert np.array_equal(affect.limit(quiet, sr), quiet)  # nothing to limit: untouched

@@ -52,7 +52,13 @@ def load_tables(source, *, audio: bool = False, catalog=None,
     installed one). ``progress``: a progress bar; None shows one for more than a handful of
     workbooks.
     """
-    records = read_source(source, progress=progress)
+    return tables_from(read_source(source, progress=progress), audio=audio, catalog=catalog,
+                       progress=progress)
+
+
+def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=None,
+                progress: bool | None = None) -> Tables:
+    """The tables of records already read (``sources.read_source``)."""
     tax = load_taxonomy()
     cats = _categories(records, tax)
     attempts = _attempts(records, tax, cats, _salience(catalog))

@@ -50,6 +50,9 @@ class TraineeRecords:
     n_sent: dict[str, int] = field(default_factory=dict)
     #: where each attempt's recording is (a trainee's workbook or a reviewer's copy)
     holders: dict[str, Workbook] = field(default_factory=dict)
+    #: whether every attempt is here (a workbook), or only those sent (an exchange): only then
+    #: can attempts be numbered
+    all_attempts: bool = True
 
 
 def read_source(source, progress: bool | None = None) -> list[TraineeRecords]:
@@ -152,7 +155,7 @@ def _read_exchange(root: Path, progress: bool | None) -> list[TraineeRecords]:
             check_trainee_id(trainee)
         except InvalidTraineeId:  # a folder nobody's: not a trainee's returns
             continue
-        recs = TraineeRecords(trainee, names.get(trainee))
+        recs = TraineeRecords(trainee, names.get(trainee), all_attempts=False)
         for aid, held in copies.get(trainee, {}).items():
             _, holder, attempt = max(held, key=lambda c: c[0])
             recs.attempts.append(attempt)

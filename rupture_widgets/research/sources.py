@@ -100,10 +100,11 @@ def with_progress(items: list, progress: bool | None, what: str) -> Iterable:
 
 
 def _read_workbook(wb: Workbook) -> TraineeRecords:
-    display = wb.display_name
+    snap = wb.snapshot()  # one read of the workbook, not one per attempt
+    display = snap.display_name
     recs = TraineeRecords(wb.trainee_id, None if display == wb.trainee_id else display)
-    recs.attempts = wb.attempts()
-    feedback = wb.all_feedback()
+    recs.attempts = snap.attempts
+    feedback = snap.feedback
     for a in recs.attempts:
         recs.reviews[a.id] = [Review(f, _reviewer_id_of(f)) for f in feedback.get(a.id, ())]
         recs.n_sent[a.id] = len(a.sent_to)

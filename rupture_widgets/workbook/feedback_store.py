@@ -60,11 +60,11 @@ class FeedbackRecords:
             raise UnknownAttempt.named(attempt_id, self.path)
         return _feedback_in(state, attempt_id)
 
-    def all_feedback(self) -> dict[str, list[Feedback]]:
-        """``feedback`` for every attempt, from one read of the workbook (the research tables
-        read thousands of workbooks; one read per attempt would read each of them N times)."""
-        state = self._read()
-        return {aid: _feedback_in(state, aid) for aid in state.attempts}
+
+
+def feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
+    """``Workbook.feedback`` from a state already read (``Workbook.snapshot``)."""
+    return _feedback_in(state, attempt_id)
 
 
 def _feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:

@@ -8,7 +8,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from _study import COMMENT, NOTE, SUMMARY
+from _study import COMMENT, NOTE, SUMMARY, TAX
 from rupture_widgets.errors import ResearchError
 from rupture_widgets.research import (load_attempts, load_comments, load_ratings,
                                       load_strategies_heard, load_tables)
@@ -165,3 +165,39 @@ def test_a_progress_bar_for_many_workbooks_and_none_for_a_few(study, capsys):
     assert "Reading workbooks" in capsys.readouterr().err and len(df) == 16
     load_attempts(study.ws, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_scores_typed_into_the_trainees_notebook_are_ratings_by_an_unknown_reviewer(
+        study, monkeypatch):
+    import nbformat
+
+    from _workbook_fixtures import cells_by_id, jupyterlab_save
+    from rupture_widgets.workbook import NOTES_MARK
+
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    wang = study.ws.workbook(study.ids["王小明"])
+    aid = study.attempts["wang-w2-1"].id
+    nb = nbformat.read(str(wang.path), as_version=4)
+    cell = cells_by_id(nb)[f"feedback-{aid}"]
+    below = cell.source.split(NOTES_MARK)[1].strip()
+    label = next(it.label for it in TAX.rubric_items if it.id == "hope")
+    cell.source = (cell.source.split(NOTES_MARK)[0] + NOTES_MARK + "\nKeep going.\n\n"
+                   + below.replace(f"| {label} | |", f"| {label} | 2 |") + "\n")
+    jupyterlab_save(wang.path, nbformat.writes(nb))
+    wang.repair()  # journaled, as the next write by anyone would
+    tables = load_tables(study.ws)
+    mine = tables.ratings[tables.ratings.attempt_id == aid]
+    assert list(zip(mine.item, mine.score, mine.reviewer_role)) == [("hope", 2, "notebook")]
+    assert mine.reviewer_id.isna().all()
+    attempt = tables.attempts.set_index("attempt_id").loc[aid]
+    assert (attempt.returned, attempt.n_reviews) == (True, 1)
+    assert tables.reviews.set_index("attempt_id").loc[aid, "summary"] == "Keep going."
+
+
+def test_a_workspace_without_attempts_gives_empty_tables_with_the_same_dtypes(tmp_path):
+    from rupture_widgets.workbook import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.workbook("alex.morgan", display_name="Alex Morgan")
+    for name, df in load_tables(ws).as_dict().items():
+        assert df.empty and {c: str(t) for c, t in df.dtypes.items()} == columns.dtypes(name)

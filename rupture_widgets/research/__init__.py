@@ -15,10 +15,9 @@ does not import pandas.
 """
 from __future__ import annotations
 
-_TABLES = ("load_tables", "load_attempts", "load_ratings", "load_reviews", "load_comments",
-           "load_strategies_heard", "Tables")
-
-__all__ = [*_TABLES]
+__all__ = ["load_tables", "load_attempts", "load_ratings", "load_reviews", "load_comments",
+           "load_strategies_heard", "Tables"]
+_TABLES = frozenset(__all__)
 
 
 def __getattr__(name: str):

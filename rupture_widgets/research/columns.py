@@ -1,7 +1,8 @@
 """The columns of every research table: name, dtype and a one-line meaning, in table order.
 
 The one list the tables are built to (``tables``), the export's README is written from
-(``export``), and docs/data-dictionary.md is checked against (tests/research/test_data_dictionary.py).
+(``export``), and docs/data-dictionary.md is checked against
+(tests/research/test_data_dictionary.py).
 Dtypes are pandas' names: "category" for ids and taxonomy values (their categories are fixed
 when the table is built: ``CATEGORIES``), nullable "Int64"/"Float64" where a value can be
 missing, "string" for text, and timestamps in UTC.

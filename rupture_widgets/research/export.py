@@ -178,8 +178,8 @@ def readme(tables: dict, pseudonyms: Pseudonyms, include_text: bool) -> str:
                      "found. Read it before sharing.")
     lines += ["", "## Tables", ""]
     for name, df in tables.items():
-        lines += [f"### {name} ({len(df)} row{'' if len(df) == 1 else 's'})", "", "| column | dtype | meaning |",
-                  "|---|---|---|"]
+        rows = f"{len(df)} row{'' if len(df) == 1 else 's'}"
+        lines += [f"### {name} ({rows})", "", "| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c}` | {df[c].dtype} | {meanings[name][c]} |" for c in df.columns]
         lines.append("")
     lines.append("The full data dictionary (where each column comes from, when it is missing) "

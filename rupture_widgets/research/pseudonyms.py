@@ -81,7 +81,7 @@ class Pseudonyms:
         self._key = key
 
     def of(self, kind: str, value: str) -> str:
-        digest = hmac.new(self._key, f"{kind}\0{value}".encode("utf-8"), hashlib.sha256)
+        digest = hmac.new(self._key, f"{kind}\0{value}".encode(), hashlib.sha256)
         return PREFIXES[kind] + digest.hexdigest()[:DIGITS]
 
     def key_id(self) -> str:

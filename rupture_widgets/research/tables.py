@@ -32,13 +32,13 @@ _UNKNOWN = "unknown"
 @dataclass(frozen=True)
 class Tables:
     """Every research table from one read of the source."""
-    attempts: "pd.DataFrame"
-    ratings: "pd.DataFrame"
-    reviews: "pd.DataFrame"
-    comments: "pd.DataFrame"
-    strategies_heard: "pd.DataFrame"
+    attempts: pd.DataFrame
+    ratings: pd.DataFrame
+    reviews: pd.DataFrame
+    comments: pd.DataFrame
+    strategies_heard: pd.DataFrame
 
-    def as_dict(self) -> dict[str, "pd.DataFrame"]:
+    def as_dict(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in columns.TABLES}
 
 
@@ -73,34 +73,34 @@ def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=N
 
 
 def load_attempts(source, *, audio: bool = False, catalog=None,
-                  progress: bool | None = None) -> "pd.DataFrame":
+                  progress: bool | None = None) -> pd.DataFrame:
     """One row per attempt (deleted attempts excluded), in trainee then time order."""
     return load_tables(source, audio=audio, catalog=catalog, progress=progress).attempts
 
 
-def load_ratings(source, *, progress: bool | None = None) -> "pd.DataFrame":
+def load_ratings(source, *, progress: bool | None = None) -> pd.DataFrame:
     """One row per rubric score a reviewer gave."""
     return load_tables(source, progress=progress).ratings
 
 
-def load_reviews(source, *, progress: bool | None = None) -> "pd.DataFrame":
+def load_reviews(source, *, progress: bool | None = None) -> pd.DataFrame:
     """One row per review (a reviewer's feedback on an attempt)."""
     return load_tables(source, progress=progress).reviews
 
 
-def load_comments(source, *, progress: bool | None = None) -> "pd.DataFrame":
+def load_comments(source, *, progress: bool | None = None) -> pd.DataFrame:
     """One row per comment pinned to a moment of an answer."""
     return load_tables(source, progress=progress).comments
 
 
-def load_strategies_heard(source, *, progress: bool | None = None) -> "pd.DataFrame":
+def load_strategies_heard(source, *, progress: bool | None = None) -> pd.DataFrame:
     """One row per repair strategy a reviewer ticked as heard."""
     return load_tables(source, progress=progress).strategies_heard
 
 
 # -- building ----------------------------------------------------------------------------------
 
-def _categories(records: list[TraineeRecords], tax) -> dict[str, "pd.CategoricalDtype"]:
+def _categories(records: list[TraineeRecords], tax) -> dict[str, pd.CategoricalDtype]:
     """The categories of every categorical column: taxonomy order for taxonomy values (all of
     them, practised or not, so a group-by shows the empty ones), first-seen order for ids."""
     reviews = [r for t in records for rs in t.reviews.values() for r in rs]
@@ -124,7 +124,7 @@ def _categories(records: list[TraineeRecords], tax) -> dict[str, "pd.Categorical
     return out
 
 
-def _frame(table: str, data: dict[str, list], cats: dict) -> "pd.DataFrame":
+def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
     """``data`` (column -> values) as the table's columns with their dtypes; a value outside
     a fixed set of categories (a marker the programme's taxonomy no longer has) is missing,
     and said so in the log."""
@@ -162,7 +162,7 @@ def _salience(catalog) -> dict[str, int]:
 
 
 def _attempts(records: list[TraineeRecords], tax, cats: dict,
-              salience: dict[str, int]) -> "pd.DataFrame":
+              salience: dict[str, int]) -> pd.DataFrame:
     data: dict[str, list] = {name: [] for name, _, _ in columns.ATTEMPTS}
     for t in records:
         numbers: Counter = Counter()  # attempts are in time order: count per clip

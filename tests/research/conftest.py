@@ -9,7 +9,6 @@ from _study import make_study
 from _workbook_fixtures import chunked_webm
 
 
-
 @pytest.fixture(scope="session")
 def _study_template(tmp_path_factory):
     answer = chunked_webm(tmp_path_factory.mktemp("answer") / "a.webm", seconds=1.0)

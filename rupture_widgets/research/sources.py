@@ -80,6 +80,12 @@ def read_source(source, progress: bool | None = None) -> list[TraineeRecords]:
         if bad:
             raise ResearchError(f"A list given as the source must hold Workbook objects only; "
                                 f"it holds {type(bad[0]).__name__} {bad[0]!r:.80}.")
+        twice = sorted({wb.trainee_id for wb in source
+                        if sum(w.trainee_id == wb.trainee_id for w in source) > 1})
+        if twice:  # a trainee's workbook and a reviewer's copy, say: attempts counted twice
+            raise ResearchError(f"The list holds more than one workbook of {', '.join(twice)}; "
+                                "give one per trainee (a reviewer's copies are read from the "
+                                "exchange folder).")
         return sorted((_read_workbook(wb) for wb in with_progress(source, progress, "workbooks")),
                       key=lambda r: r.trainee_id)
     raise ResearchError(f"Cannot read research tables from {type(source).__name__} "

@@ -138,6 +138,11 @@ def test_bad_sources_are_refused_with_what_to_give(study, tmp_path):
         load_attempts(tmp_path / "empty")
     with pytest.raises(ResearchError, match="Workbook objects only"):
         load_attempts([study.ws.workbook("alex.morgan"), "jose.obrien"])
+    from rupture_widgets.exchange import open_exchange
+
+    copy = open_exchange(study.ws).review_workbook("Dr Sam Rivera", "alex.morgan")
+    with pytest.raises(ResearchError, match="more than one workbook of alex.morgan"):
+        load_attempts([study.ws.workbook("alex.morgan"), copy])
     with pytest.raises(ResearchError, match="Cannot read research tables from int"):
         load_attempts(42)
 

@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Serving needs only the core install; tests add the extras (lab, test, authoring).
+# Serving needs only the core install; tests add the extras (lab, test, authoring, research).
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP  := $(VENV)/.test-stamp
 
@@ -19,7 +19,7 @@ $(SERVE_STAMP): pyproject.toml
 $(TEST_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[lab,test,authoring]'
+	$(BIN)/python -m pip install -q -e '.[lab,test,authoring,research]'
 	touch $@ $(SERVE_STAMP)
 
 # The trainee app: local ./workspace, Voilà on 127.0.0.1.

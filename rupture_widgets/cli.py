@@ -50,6 +50,17 @@ def _clips_add(args) -> int:
     return add_main(args)
 
 
+def _export(args) -> int:
+    if not args.deidentify:  # docs/decisions.md #29
+        raise RuptureError("rupture export writes de-identified tables only: give "
+                           "--deidentify OUT. Identified tables are not exported; analyse them "
+                           "where they are, with rupture_widgets.research.load_attempts(...) in "
+                           "JupyterLab.")
+    from .research.export import main as export_main
+
+    return export_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rupture", description="Deliberate practice for repairing "
                                 "alliance ruptures: the trainee app and the clip library tools.")
@@ -73,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--return-notes", action="store_true", help="return what you wrote in your "
                    "review notebooks in JupyterLab, then exit (the review app does this itself)")
     r.set_defaults(func=_review)
+
+    x = sub.add_parser("export", help="write the research tables, de-identified, as CSV and "
+                       "Parquet (needs the 'research' extra)")
+    x.add_argument("--deidentify", metavar="OUT", help="the new folder to write into; ids "
+                   "become keyed pseudonyms, no media, no names, no free text")
+    x.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or "
+                   "./workspace)")
+    x.add_argument("--include-text", action="store_true", help="also export free text "
+                   "(self-assessment notes, comments, summaries), known names replaced")
+    x.add_argument("--key", metavar="FILE", help="the pseudonym key (default: "
+                   "<workspace>/research/pseudonym.key, created on first use)")
+    x.set_defaults(func=_export)
 
     clips = sub.add_parser("clips", help="check, build or add clips in the clip library")
     csub = clips.add_subparsers(dest="clips_command", required=True)

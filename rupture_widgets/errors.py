@@ -203,3 +203,12 @@ class ClipMediaError(RuptureError, ValueError):
 class CorruptWorkbookWarning(UserWarning):
     """Issued (not raised) when an unreadable workbook was set aside and rebuilt from the journal:
     the operation that noticed it still succeeds, so no one's work stops or is lost."""
+
+
+class ResearchError(RuptureError, ValueError):
+    """The research tables or the de-identified export cannot be made as asked."""
+
+    @classmethod
+    def unavailable(cls, module: str) -> "ResearchError":
+        return cls(f"The research tables need the optional package {module!r}. Install the "
+                   "research extra: pip install 'rupture-widgets[research]'")

@@ -10,6 +10,9 @@ from ..taxonomy import load_taxonomy
 from .records import Feedback, feedback_record, validate_record
 from .state import WorkbookState
 
+#: The reviewer of a note typed into the notebook when nobody knows who typed it.
+UNKNOWN_NOTE_AUTHOR = "(written in the notebook)"
+
 
 class FeedbackRecords:
     """The feedback half of ``Workbook``."""
@@ -52,20 +55,30 @@ class FeedbackRecords:
     def feedback(self, attempt_id: str) -> list[Feedback]:
         """Feedback in the order given; text typed into the notebook comes last (role 'notebook'):
         its rubric table's scores as ratings, the text outside the table as the summary."""
-        from .rubric_table import read_note
-
         state = self._read()
         if attempt_id not in state.attempts:
             raise UnknownAttempt.named(attempt_id, self.path)
-        out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
-        notes = state.notes.get(attempt_id)
-        if notes and notes[-1]["text"].strip():
-            note = notes[-1]
-            # Read from the text against today's rubric, so a note journaled before notes had
-            # "ratings" gets them too, and a rubric item since removed is never returned.
-            read = read_note(note["text"], load_taxonomy())
-            out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
-                                reviewer=note.get("reviewer") or "(written in the notebook)",
-                                role="notebook", created_at=note["at"], ratings=read.ratings,
-                                summary=read.summary))
-        return out
+        return _feedback_in(state, attempt_id)
+
+
+
+def feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
+    """``Workbook.feedback`` from a state already read (``Workbook.snapshot``)."""
+    return _feedback_in(state, attempt_id)
+
+
+def _feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
+    from .rubric_table import read_note
+
+    out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
+    notes = state.notes.get(attempt_id)
+    if notes and notes[-1]["text"].strip():
+        note = notes[-1]
+        # Read from the text against today's rubric, so a note journaled before notes had
+        # "ratings" gets them too, and a rubric item since removed is never returned.
+        read = read_note(note["text"], load_taxonomy())
+        out.append(Feedback(id=f"note-{attempt_id}", attempt_id=attempt_id,
+                            reviewer=note.get("reviewer") or UNKNOWN_NOTE_AUTHOR,
+                            role="notebook", created_at=note["at"], ratings=read.ratings,
+                            summary=read.summary))
+    return out

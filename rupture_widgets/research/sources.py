@@ -1,0 +1,216 @@
+"""What the research tables are read from: a workspace, a list of workbooks, or an exchange folder.
+
+Everything is read through the workbook's own API (journal and notebook merged, tombstones
+applied), never by parsing notebooks here, so a table shows exactly what the apps show. Reading
+writes nothing: a researcher loading a live workspace cannot change it.
+
+- A workspace (``Workspace`` or its folder): every trainee's workbook, their feedback as
+  collected, and the reviews returned to them in the exchange but not collected yet (the
+  return's version wins: it is the newest). Returns for an attempt the trainee deleted are
+  left out with the attempt.
+- A list of ``Workbook``: what those notebooks hold, nothing else.
+- An exchange folder (``inbox/``, ``returns/``): the attempts as sent (the reviewers' copies),
+  and the reviews returned. A draft review in a review notebook is not returned and not read.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InvalidRecord, InvalidTraineeId, ResearchError
+from ..storage import parse_json
+from ..workbook import Attempt, Feedback, Workbook, Workspace, check_trainee_id
+from ..workbook.feedback_store import UNKNOWN_NOTE_AUTHOR
+from ..workbook.records import validate_record
+
+log = logging.getLogger(__name__)
+
+#: More workbooks than this and a progress bar is shown (unless progress=False).
+PROGRESS_ABOVE = 8
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's feedback on one attempt, with who gave it as an id."""
+    feedback: Feedback
+    reviewer_id: str | None  # None: a note typed into the notebook by someone unknown
+    returned_at: str | None = None  # when it came back through the exchange, where known
+
+
+@dataclass
+class TraineeRecords:
+    """One trainee's attempts (in time order), the reviews of each, and how often each was sent."""
+    trainee_id: str
+    display_name: str | None
+    attempts: list[Attempt] = field(default_factory=list)
+    reviews: dict[str, list[Review]] = field(default_factory=dict)
+    n_sent: dict[str, int] = field(default_factory=dict)
+    #: where each attempt's recording is (a trainee's workbook or a reviewer's copy)
+    holders: dict[str, Workbook] = field(default_factory=dict)
+    #: whether every attempt is here (a workbook), or only those sent (an exchange): only then
+    #: can attempts be numbered
+    all_attempts: bool = True
+
+
+def read_source(source, progress: bool | None = None) -> list[TraineeRecords]:
+    """Every trainee's records in ``source`` (see the module docstring), sorted by trainee id."""
+    if isinstance(source, Workspace):
+        return _read_workspace(source, progress)
+    if isinstance(source, (str, os.PathLike)):
+        root = Path(source).expanduser()
+        if not root.is_dir():
+            raise ResearchError(f"{root} is not a folder: give a workspace (the folder holding "
+                                "trainees/) or an exchange folder (holding inbox/ or returns/).")
+        from ..exchange.folder import INBOX, RETURNS
+        from ..workbook import paths
+
+        if paths.trainees_dir(root).is_dir():
+            return _read_workspace(Workspace(root), progress)
+        if (root / INBOX).is_dir() or (root / RETURNS).is_dir():
+            return _read_exchange(root, progress)
+        raise ResearchError(f"{root} is neither a workspace (it has no trainees/ folder) nor an "
+                            f"exchange folder (it has no {INBOX}/ or {RETURNS}/ folder).")
+    if isinstance(source, Workbook):
+        source = [source]
+    if isinstance(source, (list, tuple)):
+        bad = [s for s in source if not isinstance(s, Workbook)]
+        if bad:
+            raise ResearchError(f"A list given as the source must hold Workbook objects only; "
+                                f"it holds {type(bad[0]).__name__} {bad[0]!r:.80}.")
+        twice = sorted({wb.trainee_id for wb in source
+                        if sum(w.trainee_id == wb.trainee_id for w in source) > 1})
+        if twice:  # a trainee's workbook and a reviewer's copy, say: attempts counted twice
+            raise ResearchError(f"The list holds more than one workbook of {', '.join(twice)}; "
+                                "give one per trainee (a reviewer's copies are read from the "
+                                "exchange folder).")
+        return sorted((_read_workbook(wb) for wb in with_progress(source, progress, "workbooks")),
+                      key=lambda r: r.trainee_id)
+    raise ResearchError(f"Cannot read research tables from {type(source).__name__} "
+                        f"{source!r:.80}: give a Workspace, a workspace or exchange folder, or a "
+                        "list of Workbook objects.")
+
+
+def with_progress(items: list, progress: bool | None, what: str) -> Iterable:
+    """``items``, with a progress bar when there are many (tqdm.auto: a widget in JupyterLab,
+    text in a terminal), or when asked for."""
+    if progress is False or (progress is None and len(items) <= PROGRESS_ABOVE):
+        return items
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ResearchError.unavailable("tqdm") from None
+    return tqdm(items, desc=f"Reading {what}", unit=what.rstrip("s"))
+
+
+def _read_workbook(wb: Workbook) -> TraineeRecords:
+    snap = wb.snapshot()  # one read of the workbook, not one per attempt
+    display = snap.display_name
+    recs = TraineeRecords(wb.trainee_id, None if display == wb.trainee_id else display)
+    recs.attempts = snap.attempts
+    feedback = snap.feedback
+    for a in recs.attempts:
+        recs.reviews[a.id] = [Review(f, _reviewer_id_of(f)) for f in feedback.get(a.id, ())]
+        recs.n_sent[a.id] = len(a.sent_to)
+        recs.holders[a.id] = wb
+    return recs
+
+
+def _read_workspace(ws: Workspace, progress: bool | None) -> list[TraineeRecords]:
+    from ..exchange import open_exchange
+
+    exchange_root = open_exchange(ws).root
+    out = []
+    for trainee in with_progress(ws.trainees(), progress, "workbooks"):
+        recs = _read_workbook(ws.workbook(trainee))
+        for envelope in _returned(exchange_root, trainee):
+            review = _review_from(envelope)
+            aid = review.feedback.attempt_id
+            if aid not in recs.reviews:  # deleted by the trainee (or never theirs): left out
+                continue
+            kept = [r for r in recs.reviews[aid] if r.feedback.id != review.feedback.id]
+            recs.reviews[aid] = [*kept, review]
+        out.append(recs)
+    return out
+
+
+def _read_exchange(root: Path, progress: bool | None) -> list[TraineeRecords]:
+    """The attempts as the reviewers hold them; a copy sent to several reviewers is one attempt
+    (the copy sent last stands for it), sent as many times as there are copies."""
+    from ..exchange.folder import INBOX, RETURNS
+
+    copies: dict[str, dict[str, list[tuple[str, Workbook, Attempt]]]] = {}
+    names: dict[str, str] = {}
+    inboxes = sorted(p for p in (root / INBOX).iterdir() if p.is_dir()) \
+        if (root / INBOX).is_dir() else []
+    for folder in with_progress(inboxes, progress, "inboxes"):
+        inbox = Workspace(folder)
+        for trainee in inbox.trainees():
+            review = inbox.workbook(trainee)
+            if review.display_name != trainee:
+                names[trainee] = review.display_name
+            for a in review.attempts():
+                sent_at = a.sent_to[-1]["at"] if a.sent_to else a.created_at
+                copies.setdefault(trainee, {}).setdefault(a.id, []).append((sent_at, review, a))
+    returned = sorted({p.name for p in (root / RETURNS).iterdir() if p.is_dir()}
+                      if (root / RETURNS).is_dir() else set())
+    out = []
+    for trainee in sorted(set(copies) | set(returned)):
+        try:
+            check_trainee_id(trainee)
+        except InvalidTraineeId:  # a folder nobody's: not a trainee's returns
+            continue
+        recs = TraineeRecords(trainee, names.get(trainee), all_attempts=False)
+        for aid, held in copies.get(trainee, {}).items():
+            _, holder, attempt = max(held, key=lambda c: c[0])
+            recs.attempts.append(attempt)
+            recs.reviews[aid], recs.n_sent[aid], recs.holders[aid] = [], len(held), holder
+        recs.attempts.sort(key=lambda a: (a.created_at, a.id))
+        for envelope in _returned(root, trainee):
+            review = _review_from(envelope)
+            if review.feedback.attempt_id in recs.reviews:  # else: its copy was withdrawn
+                recs.reviews[review.feedback.attempt_id].append(review)
+        out.append(recs)
+    return out
+
+
+def _returned(exchange_root: Path, trainee_id: str) -> Iterator[dict]:
+    """The returns to one trainee (``returns/<trainee>/<feedback id>.json``: an envelope of
+    reviewer_id, returned_at and the feedback record, exchange/folder.py), each checked."""
+    from ..exchange.folder import RETURNS
+
+    folder = exchange_root / RETURNS / trainee_id
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        try:
+            envelope = parse_json(path.read_bytes())
+            validate_record("feedback", envelope["feedback"], str(path))
+        except (OSError, ValueError, KeyError, TypeError, InvalidRecord) as e:
+            log.warning("Skipping returned feedback %s: %s", path, e)
+            continue
+        yield envelope
+
+
+def _review_from(envelope: dict) -> Review:
+    feedback = Feedback.from_record(envelope["feedback"])
+    rid = envelope.get("reviewer_id")
+    return Review(feedback, rid if isinstance(rid, str) and rid else _reviewer_id_of(feedback),
+                  envelope.get("returned_at") if isinstance(envelope.get("returned_at"), str)
+                  else None)
+
+
+def _reviewer_id_of(feedback: Feedback) -> str | None:
+    """A reviewer's id from their name, as the exchange derives it; None for a note whose
+    author nobody knows."""
+    from ..errors import ExchangeError
+    from ..exchange.folder import reviewer_id
+
+    if feedback.role == "notebook" and feedback.reviewer == UNKNOWN_NOTE_AUTHOR:
+        return None
+    try:
+        return reviewer_id(feedback.reviewer)
+    except ExchangeError:
+        return None

@@ -1,0 +1,220 @@
+"""Attempts, ratings, reviews, comments and strategies heard as tidy pandas tables.
+
+One row per thing counted (an attempt, a rubric score, a comment, ...), with the dtypes of
+``columns``: ids and taxonomy values as categoricals whose categories are the same in every
+table of one load (so ``ratings.merge(attempts, on="attempt_id")`` keeps them), timestamps in
+UTC, nullable numbers where a value can be missing. Every column is described in
+docs/data-dictionary.md. ``source``: see ``sources`` (a workspace, a workspace or exchange
+folder, or a list of workbooks).
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from ..errors import ResearchError
+from ..taxonomy import load_taxonomy
+from . import columns
+from .sources import TraineeRecords, read_source
+
+try:
+    import pandas as pd
+except ImportError:  # the trainee install leaves the research extra out
+    raise ResearchError.unavailable("pandas") from None
+
+log = logging.getLogger(__name__)
+
+#: What an incomplete attempt's lost hints read as (workbook/records.py, orphan_record).
+_UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every research table from one read of the source."""
+    attempts: pd.DataFrame
+    ratings: pd.DataFrame
+    reviews: pd.DataFrame
+    comments: pd.DataFrame
+    strategies_heard: pd.DataFrame
+
+    def as_dict(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in columns.TABLES}
+
+
+def load_tables(source, *, audio: bool = False, catalog=None,
+                progress: bool | None = None) -> Tables:
+    """All five tables from one read of ``source``.
+
+    ``audio``: also measure latency and speaking time from each recording's audio (the
+    vad_* columns; needs ``rupture_widgets.research.timing``), else those columns are missing.
+    ``catalog``: the clip library for salience (a ``Catalog`` or its folder; default the
+    installed one). ``progress``: a progress bar; None shows one for more than a handful of
+    workbooks.
+    """
+    return tables_from(read_source(source, progress=progress), audio=audio, catalog=catalog,
+                       progress=progress)
+
+
+def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=None,
+                progress: bool | None = None) -> Tables:
+    """The tables of records already read (``sources.read_source``)."""
+    tax = load_taxonomy()
+    cats = _categories(records, tax)
+    attempts = _attempts(records, tax, cats, _salience(catalog))
+    if audio:
+        from .audio import add_audio_timing
+
+        add_audio_timing(attempts, records, progress)
+    rows = _review_rows(records)
+    return Tables(attempts=attempts, **{name: _frame(name, rows[name], cats)
+                                        for name in ("ratings", "reviews", "comments",
+                                                     "strategies_heard")})
+
+
+def load_attempts(source, *, audio: bool = False, catalog=None,
+                  progress: bool | None = None) -> pd.DataFrame:
+    """One row per attempt (deleted attempts excluded), in trainee then time order."""
+    return load_tables(source, audio=audio, catalog=catalog, progress=progress).attempts
+
+
+def load_ratings(source, *, progress: bool | None = None) -> pd.DataFrame:
+    """One row per rubric score a reviewer gave."""
+    return load_tables(source, progress=progress).ratings
+
+
+def load_reviews(source, *, progress: bool | None = None) -> pd.DataFrame:
+    """One row per review (a reviewer's feedback on an attempt)."""
+    return load_tables(source, progress=progress).reviews
+
+
+def load_comments(source, *, progress: bool | None = None) -> pd.DataFrame:
+    """One row per comment pinned to a moment of an answer."""
+    return load_tables(source, progress=progress).comments
+
+
+def load_strategies_heard(source, *, progress: bool | None = None) -> pd.DataFrame:
+    """One row per repair strategy a reviewer ticked as heard."""
+    return load_tables(source, progress=progress).strategies_heard
+
+
+# -- building ----------------------------------------------------------------------------------
+
+def _categories(records: list[TraineeRecords], tax) -> dict[str, pd.CategoricalDtype]:
+    """The categories of every categorical column: taxonomy order for taxonomy values (all of
+    them, practised or not, so a group-by shows the empty ones), first-seen order for ids."""
+    reviews = [r for t in records for rs in t.reviews.values() for r in rs]
+    ids = {
+        "trainee_id": [t.trainee_id for t in records],
+        "attempt_id": [a.id for t in records for a in t.attempts],
+        "clip_id": sorted({a.clip_id for t in records for a in t.attempts} - {_UNKNOWN}),
+        "reviewer_id": sorted({r.reviewer_id for r in reviews if r.reviewer_id}),
+        "review_id": list(dict.fromkeys(r.feedback.id for r in reviews)),
+    }
+    out = {name: pd.CategoricalDtype(values) for name, values in ids.items()}
+    out.update({
+        "marker": pd.CategoricalDtype(list(tax.markers)),
+        "family": pd.CategoricalDtype(list(tax.families)),
+        "level": pd.CategoricalDtype(tax.level_ids, ordered=True),
+        "status": pd.CategoricalDtype(["complete", "incomplete"]),
+        "reviewer_role": pd.CategoricalDtype([*tax.roles, "notebook"]),
+        "item": pd.CategoricalDtype([it.id for it in tax.rubric_items]),
+        "strategy": pd.CategoricalDtype(list(tax.strategies)),
+    })
+    return out
+
+
+def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
+    """``data`` (column -> values) as the table's columns with their dtypes; a value outside
+    a fixed set of categories (a marker the programme's taxonomy no longer has) is missing,
+    and said so in the log."""
+    out = {}
+    for name, dtype, _ in columns.TABLES[table]:
+        values = data.get(name, [])
+        if dtype == "category":
+            series = pd.Series(pd.Categorical(values, dtype=cats[name]), name=name)
+            lost = series.isna().sum() - sum(v is None or v == _UNKNOWN for v in values)
+            if lost:
+                log.warning("%s.%s: %d value(s) not in the taxonomy read as missing (%s)",
+                            table, name, lost, sorted({str(v) for v in values}
+                                                      - set(map(str, cats[name].categories))))
+        elif dtype == columns.UTC_TIME:
+            series = pd.to_datetime(pd.Series(values, dtype="object", name=name), utc=True,
+                                    format="ISO8601").dt.as_unit("ns")
+        else:
+            series = pd.Series(values, dtype=dtype, name=name)
+        out[name] = series
+    return pd.DataFrame(out)
+
+
+def _salience(catalog) -> dict[str, int]:
+    """Clip id -> salience from the clip library; empty (salience missing) if it cannot load."""
+    from ..errors import RuptureError
+    from ..library.catalog import Catalog, load_catalog
+
+    if not isinstance(catalog, Catalog):
+        try:
+            catalog = load_catalog(catalog)
+        except (RuptureError, OSError) as e:
+            log.warning("No clip library for salience (%s): the salience column is missing", e)
+            return {}
+    return {clip.id: clip.salience for clip in catalog}
+
+
+def _attempts(records: list[TraineeRecords], tax, cats: dict,
+              salience: dict[str, int]) -> pd.DataFrame:
+    data: dict[str, list] = {name: [] for name, _, _ in columns.ATTEMPTS}
+    for t in records:
+        numbers: Counter = Counter()  # attempts are in time order: count per clip
+        for a in t.attempts:
+            numbers[a.clip_id] += 1
+            sa = a.self_assessment
+            marker = tax.markers.get(a.marker)
+            n_reviews = len(t.reviews.get(a.id, ()))
+            n_sent = t.n_sent.get(a.id, len(a.sent_to))
+            row = {
+                "attempt_id": a.id, "trainee_id": t.trainee_id, "clip_id": a.clip_id,
+                "marker": a.marker if marker else None,
+                "family": marker.family if marker else None, "level": a.level,
+                "salience": salience.get(a.clip_id),
+                "attempt_number": numbers[a.clip_id] if t.all_attempts else None,
+                "recorded_at": a.created_at, "duration_s": a.duration_s,
+                "latency_s": a.latency_s, "speaking_s": a.speaking_s,
+                "vad_latency_s": None, "vad_speaking_s": None,
+                "difficulty": sa["difficulty"] if sa else None,
+                "strategies": ";".join(sa["strategies"]) if sa else None,
+                "note": sa.get("note", "") if sa else None, "status": a.status,
+                "n_sent": n_sent, "sent": n_sent > 0, "n_reviews": n_reviews,
+                "returned": n_reviews > 0, "best": bool(a.best),
+            }
+            for name, value in row.items():
+                data[name].append(value)
+    return _frame("attempts", data, cats)
+
+
+def _review_rows(records: list[TraineeRecords]) -> dict[str, dict[str, list]]:
+    rows = {name: {c: [] for c, _, _ in columns.TABLES[name]}
+            for name in ("ratings", "reviews", "comments", "strategies_heard")}
+
+    def add(table: str, **values) -> None:
+        for name, value in values.items():
+            rows[table][name].append(value)
+
+    for t in records:
+        for a in t.attempts:
+            for r in t.reviews.get(a.id, ()):
+                f = r.feedback
+                who = {"review_id": f.id, "attempt_id": a.id, "trainee_id": t.trainee_id,
+                       "reviewer_id": r.reviewer_id}
+                add("reviews", **who, reviewer_role=f.role, rated_at=f.created_at,
+                    returned_at=r.returned_at, n_scores=len(f.ratings),
+                    n_comments=len(f.comments), n_strategies=len(f.strategies),
+                    summary=f.summary)
+                for item, score in f.ratings.items():
+                    add("ratings", **who, reviewer_role=f.role, item=item, score=score,
+                        rated_at=f.created_at)
+                for c in f.comments:
+                    add("comments", **who, t_s=float(c["t"]), text=c["text"])
+                for s in f.strategies:
+                    add("strategies_heard", **who, strategy=s)
+    return rows

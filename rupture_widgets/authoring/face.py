@@ -97,7 +97,7 @@ class Palette:
         return cls(skin=skin, line=readable(shade(skin, 0.62), skin, FEATURE_CONTRAST),
                    brow=readable(brow, skin, FEATURE_CONTRAST * 1.5),
                    lips=lips, crease=readable(shade(lips, 0.55), around, FEATURE_CONTRAST * 1.4),
-                   around_mouth=around, brow_width=4.6 if luminance(skin) < 0.04 else 3.4)
+                   around_mouth=around, brow_width=4.6 if luminance(skin) < 0.05 else 3.4)
 
 
 def beard_tone(look: Look, hair: tuple, skin: tuple) -> tuple | None:

@@ -25,6 +25,7 @@ order; medians.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -72,7 +73,8 @@ def _template(root: Path, attempts: int, seed: int = 13) -> tuple[str, list[str]
         wb.mark_sent(a.id, reviewer="Dr Sam Rivera", role="supervisor")
         if rng.random() < 0.8:
             fb = wb.add_feedback(a.id, reviewer="Dr Sam Rivera", role="supervisor",
-                                 ratings={"empathy": rng.randint(1, 5), "warmth": rng.randint(1, 5)},
+                                 ratings={"empathy": rng.randint(1, 5),
+                                          "warmth": rng.randint(1, 5)},
                                  strategies=["S4"],
                                  comments=[{"t": 1.5, "text": "Lovely pause"}],
                                  summary="Warm, but the rationale came too soon")
@@ -148,6 +150,7 @@ def run(trainees: int = 1000, attempts: int = 50, rounds: int = 5,
         order = list(jobs)
         for r in range(rounds):
             for name in (order if r % 2 == 0 else order[::-1]):
+                gc.collect()  # what the job before left is not this job's to collect
                 t = time.perf_counter()
                 jobs[name]()
                 times[name].append(time.perf_counter() - t)

@@ -134,7 +134,7 @@ def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
         values = data.get(name, [])
         if dtype == "category":
             series = pd.Series(pd.Categorical(values, dtype=cats[name]), name=name)
-            lost = series.isna().sum() - sum(v is None or v == _UNKNOWN for v in values)
+            lost = series.isna().sum() - values.count(None) - values.count(_UNKNOWN)
             if lost:
                 log.warning("%s.%s: %d value(s) not in the taxonomy read as missing (%s)",
                             table, name, lost, sorted({str(v) for v in values}

@@ -122,6 +122,8 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
         reviewer = _reviewer_here(rupture.get("trainee_id") if isinstance(rupture, dict)
                                   else None)
     tax = load_taxonomy()  # once: ~50 us, which per cell would be most of a 400-attempt merge
+    blank = blank_table(tax)  # what most feedback cells hold below the line: nobody typed it
+    deleted = state.deleted
     anchor: str | None = None
     for cell in nb["cells"]:
         if not isinstance(cell, dict):
@@ -134,7 +136,7 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
             anchor = None
             _adopt_display_name(state, meta)
             continue
-        if _cell_attempt_id(kind, meta) in state.deleted:
+        if deleted and _cell_attempt_id(kind, meta) in deleted:
             continue  # a deleted attempt's cells, in a copy saved before it was deleted
         if kind == "attempt" and isinstance(meta.get("attempt"), dict):
             aid = meta["attempt"].get("id")
@@ -154,7 +156,9 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
                 if not _adopt(state, meta, cell, tax):
                     state.foreign.append((anchor, cell))
                     continue
-            _adopt_note(state, aid, _note_text(_source(cell)), None, tax, reviewer)
+            text = _note_text(_source(cell))
+            if text and text != blank:  # (_adopt_note would ignore either)
+                _adopt_note(state, aid, text, None, tax, reviewer)
             anchor = f"feedback-{aid}"
             continue
         state.foreign.append((anchor, cell))

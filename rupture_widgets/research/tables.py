@@ -60,13 +60,8 @@ def load_tables(source, *, audio: bool = False, catalog=None,
 def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=None,
                 progress: bool | None = None) -> Tables:
     """The tables of records already read (``sources.read_source``)."""
-    tax = load_taxonomy()
-    cats = _categories(records, tax)
-    attempts = _attempts(records, tax, cats, _salience(catalog))
-    if audio:
-        from .audio import add_audio_timing
-
-        add_audio_timing(attempts, records, progress)
+    cats = _categories(records, load_taxonomy())
+    attempts = _attempts_table(records, cats, audio=audio, catalog=catalog, progress=progress)
     rows = _review_rows(records)
     return Tables(attempts=attempts, **{name: _frame(name, rows[name], cats)
                                         for name in ("ratings", "reviews", "comments",
@@ -75,8 +70,22 @@ def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=N
 
 def load_attempts(source, *, audio: bool = False, catalog=None,
                   progress: bool | None = None) -> pd.DataFrame:
-    """One row per attempt (deleted attempts excluded), in trainee then time order."""
-    return load_tables(source, audio=audio, catalog=catalog, progress=progress).attempts
+    """One row per attempt (deleted attempts excluded), in trainee then time order: the
+    attempts table of ``load_tables``, without building the other four."""
+    with collector_paused():
+        records = read_source(source, progress=progress)
+        return _attempts_table(records, _categories(records, load_taxonomy()), audio=audio,
+                               catalog=catalog, progress=progress)
+
+
+def _attempts_table(records: list[TraineeRecords], cats: dict, *, audio: bool, catalog,
+                    progress: bool | None) -> pd.DataFrame:
+    attempts = _attempts(records, load_taxonomy(), cats, _salience(catalog))
+    if audio:
+        from .audio import add_audio_timing
+
+        add_audio_timing(attempts, records, progress)
+    return attempts
 
 
 def load_ratings(source, *, progress: bool | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pytest
 
 from _workbook_fixtures import jupyterlab_save
 from rupture_widgets.library.catalog import load_catalog
-from rupture_widgets.research import load_tables
+from rupture_widgets.research import load_attempts, load_tables
 from rupture_widgets.research import columns, tables
 from rupture_widgets.research.sources import _reviewer_id_of
 from rupture_widgets.taxonomy import load_taxonomy
@@ -131,6 +131,7 @@ def test_the_fast_path_gives_the_full_paths_table(workspace):
     got = load_tables(str(workspace.root), progress=False)
     want = _full_path_attempts(workspace)
     pd.testing.assert_frame_equal(got.attempts, want)
+    pd.testing.assert_frame_equal(load_attempts(workspace, progress=False), want)  # a Workspace
     # what the workspace holds, so the comparison is not between two empty tables
     assert len(want) == 3 * 9  # 8 + 2 logged, 1 deleted (and resurrected by no stale save)
     assert want.status.eq("incomplete").sum() == 3

@@ -78,30 +78,61 @@ def dumps(value: object, **kw) -> str:
 def parse_json(text: str | bytes, repaired: list | None = None) -> object:
     """Parse strict JSON; NaN/Infinity (written by an older version) become None, and each is
     noted in ``repaired``. Raises NotJSON for anything unreadable, deep nesting included."""
+    return _parse(text, _decoder(repaired))
+
+
+def _decoder(repaired: list | None) -> json.JSONDecoder:
+    """What ``json.loads(text, parse_constant=...)`` makes on every call, made once for many
+    texts (a journal's lines): NaN and Infinity read as None, each noted in ``repaired``."""
     def constant(name: str):
         if repaired is not None:
             repaired.append(name)
         return None
 
+    return json.JSONDecoder(parse_constant=constant)
+
+
+def _parse(text: str | bytes, decoder: json.JSONDecoder) -> object:
+    """``parse_json`` with a decoder from ``_decoder``: what ``json.loads`` does (bytes decoded
+    as it detects their encoding, a str's BOM refused), then the depth check."""
     try:
-        data = json.loads(text, parse_constant=constant)
+        if isinstance(text, (bytes, bytearray)):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        elif not isinstance(text, str):
+            raise TypeError(f"JSON text must be str or bytes, not {type(text).__name__}")
+        elif text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = decoder.decode(text)
     except RecursionError:
         raise NotJSON(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise NotJSON(f"not valid JSON: {e}") from None
-    if _depth_over(data, MAX_DEPTH):
+    if _containers_bound(text) > MAX_DEPTH and _depth_over(data, MAX_DEPTH):
         raise NotJSON(f"nested too deeply (more than {MAX_DEPTH} levels)")
     return data
 
 
+def _containers_bound(text: str) -> int:
+    """At least the nesting depth of ``text``: every object or array opens with '{' or '['
+    (strings may hold more of them, which only makes the bound looser). Counted in C, so the
+    walk below is skipped for a journal line or any small document, which cannot be deep."""
+    return text.count("{") + text.count("[")
+
+
 def _depth_over(value: object, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:  # iterative: the point is never to recurse as deep as the data
-        v, d = stack.pop()
-        if isinstance(v, (dict, list)):
-            if d > limit:
-                return True
-            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    """Whether ``value`` holds a dict or list more than ``limit`` levels deep (the top is level
+    1). Level by level, never recursing, and only containers are kept for the next level."""
+    level = [value] if value.__class__ in (dict, list) else []
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        below: list = []
+        for v in level:  # json.loads makes plain dicts and lists only
+            below += [x for x in (v.values() if v.__class__ is dict else v)
+                      if x.__class__ is dict or x.__class__ is list]
+        level = below
+        depth += 1
     return False
 
 
@@ -272,11 +303,12 @@ class Journal:
                 chunk = f.read(st.st_size - self._offset)
             end = chunk.rfind(b"\n") + 1  # a last line without newline is still being written
             first_line = self._line_count
+            decoder = _decoder(self.repaired)
             for i, raw in enumerate(chunk[:end].split(b"\n")):
                 if not raw.strip():
                     continue
                 try:
-                    event = parse_json(raw, self.repaired)
+                    event = _parse(raw, decoder)
                 except NotJSON:
                     self.bad_lines.append(first_line + i + 1)
                     continue

@@ -27,7 +27,7 @@ def add_audio_timing(attempts, records: list[TraineeRecords], progress: bool | N
         raise ResearchError("Measuring timing from the audio needs "
                             "rupture_widgets.research.timing, which this installation does not "
                             f"have ({e}); load without audio=True.") from None
-    holders = {a_id: t.holders[a_id] for t in records for a_id in t.holders}
+    holders = {r["id"]: t.holder_of(r["id"]) for t in records for r in t.records}
     onsets, speaking = [], []
     for attempt_id in with_progress(list(attempts["attempt_id"]), progress, "recordings"):
         holder = holders.get(attempt_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..errors import ResearchError
 from ..taxonomy import load_taxonomy
 from . import columns
-from .sources import TraineeRecords, read_source
+from .sources import TraineeRecords, collector_paused, read_source
 
 try:
     import pandas as pd
@@ -52,20 +52,16 @@ def load_tables(source, *, audio: bool = False, catalog=None,
     installed one). ``progress``: a progress bar; None shows one for more than a handful of
     workbooks.
     """
-    return tables_from(read_source(source, progress=progress), audio=audio, catalog=catalog,
-                       progress=progress)
+    with collector_paused():  # read and built in one pause (sources.collector_paused)
+        return tables_from(read_source(source, progress=progress), audio=audio,
+                           catalog=catalog, progress=progress)
 
 
 def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=None,
                 progress: bool | None = None) -> Tables:
     """The tables of records already read (``sources.read_source``)."""
-    tax = load_taxonomy()
-    cats = _categories(records, tax)
-    attempts = _attempts(records, tax, cats, _salience(catalog))
-    if audio:
-        from .audio import add_audio_timing
-
-        add_audio_timing(attempts, records, progress)
+    cats = _categories(records, load_taxonomy())
+    attempts = _attempts_table(records, cats, audio=audio, catalog=catalog, progress=progress)
     rows = _review_rows(records)
     return Tables(attempts=attempts, **{name: _frame(name, rows[name], cats)
                                         for name in ("ratings", "reviews", "comments",
@@ -74,8 +70,22 @@ def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=N
 
 def load_attempts(source, *, audio: bool = False, catalog=None,
                   progress: bool | None = None) -> pd.DataFrame:
-    """One row per attempt (deleted attempts excluded), in trainee then time order."""
-    return load_tables(source, audio=audio, catalog=catalog, progress=progress).attempts
+    """One row per attempt (deleted attempts excluded), in trainee then time order: the
+    attempts table of ``load_tables``, without building the other four."""
+    with collector_paused():
+        records = read_source(source, progress=progress)
+        return _attempts_table(records, _categories(records, load_taxonomy()), audio=audio,
+                               catalog=catalog, progress=progress)
+
+
+def _attempts_table(records: list[TraineeRecords], cats: dict, *, audio: bool, catalog,
+                    progress: bool | None) -> pd.DataFrame:
+    attempts = _attempts(records, load_taxonomy(), cats, _salience(catalog))
+    if audio:
+        from .audio import add_audio_timing
+
+        add_audio_timing(attempts, records, progress)
+    return attempts
 
 
 def load_ratings(source, *, progress: bool | None = None) -> pd.DataFrame:
@@ -106,8 +116,8 @@ def _categories(records: list[TraineeRecords], tax) -> dict[str, pd.CategoricalD
     reviews = [r for t in records for rs in t.reviews.values() for r in rs]
     ids = {
         "trainee_id": [t.trainee_id for t in records],
-        "attempt_id": [a.id for t in records for a in t.attempts],
-        "clip_id": sorted({a.clip_id for t in records for a in t.attempts} - {_UNKNOWN}),
+        "attempt_id": [a["id"] for t in records for a in t.records],
+        "clip_id": sorted({a["clip_id"] for t in records for a in t.records} - {_UNKNOWN}),
         "reviewer_id": sorted({r.reviewer_id for r in reviews if r.reviewer_id}),
         "review_id": list(dict.fromkeys(r.feedback.id for r in reviews)),
     }
@@ -133,7 +143,7 @@ def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
         values = data.get(name, [])
         if dtype == "category":
             series = pd.Series(pd.Categorical(values, dtype=cats[name]), name=name)
-            lost = series.isna().sum() - sum(v is None or v == _UNKNOWN for v in values)
+            lost = series.isna().sum() - values.count(None) - values.count(_UNKNOWN)
             if lost:
                 log.warning("%s.%s: %d value(s) not in the taxonomy read as missing (%s)",
                             table, name, lost, sorted({str(v) for v in values}
@@ -163,32 +173,47 @@ def _salience(catalog) -> dict[str, int]:
 
 def _attempts(records: list[TraineeRecords], tax, cats: dict,
               salience: dict[str, int]) -> pd.DataFrame:
-    data: dict[str, list] = {name: [] for name, _, _ in columns.ATTEMPTS}
+    """Built column by column from the records (no row objects: a study has 50,000 rows)."""
+    recs = [a for t in records for a in t.records]
+    col = {name: [a[name] for a in recs] for name in
+           ("id", "clip_id", "marker", "level", "created_at", "duration_s", "latency_s",
+            "speaking_s", "status")}
+    sas = [a["self_assessment"] for a in recs]
+    numbers: list = []
+    n_sent: list[int] = []
+    n_reviews: list[int] = []
     for t in records:
-        numbers: Counter = Counter()  # attempts are in time order: count per clip
-        for a in t.attempts:
-            numbers[a.clip_id] += 1
-            sa = a.self_assessment
-            marker = tax.markers.get(a.marker)
-            n_reviews = len(t.reviews.get(a.id, ()))
-            n_sent = t.n_sent.get(a.id, len(a.sent_to))
-            row = {
-                "attempt_id": a.id, "trainee_id": t.trainee_id, "clip_id": a.clip_id,
-                "marker": a.marker if marker else None,
-                "family": marker.family if marker else None, "level": a.level,
-                "salience": salience.get(a.clip_id),
-                "attempt_number": numbers[a.clip_id] if t.all_attempts else None,
-                "recorded_at": a.created_at, "duration_s": a.duration_s,
-                "latency_s": a.latency_s, "speaking_s": a.speaking_s,
-                "vad_latency_s": None, "vad_speaking_s": None,
-                "difficulty": sa["difficulty"] if sa else None,
-                "strategies": ";".join(sa["strategies"]) if sa else None,
-                "note": sa.get("note", "") if sa else None, "status": a.status,
-                "n_sent": n_sent, "sent": n_sent > 0, "n_reviews": n_reviews,
-                "returned": n_reviews > 0, "best": bool(a.best),
-            }
-            for name, value in row.items():
-                data[name].append(value)
+        if t.all_attempts:  # attempts are in time order: count per clip
+            seen: Counter = Counter()
+            for a in t.records:
+                seen[a["clip_id"]] += 1
+                numbers.append(seen[a["clip_id"]])
+        else:
+            numbers += [None] * len(t.records)
+        n_sent += [t.sends(a) for a in t.records]
+        n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records]
+    families = {m: marker.family for m, marker in tax.markers.items()}
+    data = {
+        "attempt_id": col["id"],
+        "trainee_id": [t.trainee_id for t in records for _ in t.records],
+        "clip_id": col["clip_id"],
+        "marker": [m if m in families else None for m in col["marker"]],
+        "family": [families.get(m) for m in col["marker"]],
+        "level": col["level"],
+        "salience": [salience.get(c) for c in col["clip_id"]],
+        "attempt_number": numbers,
+        "recorded_at": col["created_at"],
+        "duration_s": col["duration_s"], "latency_s": col["latency_s"],
+        "speaking_s": col["speaking_s"],
+        "vad_latency_s": [None] * len(recs), "vad_speaking_s": [None] * len(recs),
+        "difficulty": [sa["difficulty"] if sa else None for sa in sas],
+        "strategies": [";".join(sa["strategies"]) if sa else None for sa in sas],
+        "note": [sa.get("note", "") if sa else None for sa in sas],
+        "status": col["status"],
+        "n_sent": n_sent, "sent": [n > 0 for n in n_sent],
+        "n_reviews": n_reviews, "returned": [n > 0 for n in n_reviews],
+        "best": [bool(a.get("best", False)) for a in recs],
+    }
     return _frame("attempts", data, cats)
 
 
@@ -201,10 +226,12 @@ def _review_rows(records: list[TraineeRecords]) -> dict[str, dict[str, list]]:
             rows[table][name].append(value)
 
     for t in records:
-        for a in t.attempts:
-            for r in t.reviews.get(a.id, ()):
+        if not t.reviews:
+            continue
+        for a in t.records:
+            for r in t.reviews.get(a["id"], ()):
                 f = r.feedback
-                who = {"review_id": f.id, "attempt_id": a.id, "trainee_id": t.trainee_id,
+                who = {"review_id": f.id, "attempt_id": a["id"], "trainee_id": t.trainee_id,
                        "reviewer_id": r.reviewer_id}
                 add("reviews", **who, reviewer_role=f.role, rated_at=f.created_at,
                     returned_at=r.returned_at, n_scores=len(f.ratings),

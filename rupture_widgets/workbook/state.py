@@ -122,6 +122,8 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
         reviewer = _reviewer_here(rupture.get("trainee_id") if isinstance(rupture, dict)
                                   else None)
     tax = load_taxonomy()  # once: ~50 us, which per cell would be most of a 400-attempt merge
+    blank = blank_table(tax)  # what most feedback cells hold below the line: nobody typed it
+    deleted = state.deleted
     anchor: str | None = None
     for cell in nb["cells"]:
         if not isinstance(cell, dict):
@@ -134,7 +136,7 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
             anchor = None
             _adopt_display_name(state, meta)
             continue
-        if _cell_attempt_id(kind, meta) in state.deleted:
+        if deleted and _cell_attempt_id(kind, meta) in deleted:
             continue  # a deleted attempt's cells, in a copy saved before it was deleted
         if kind == "attempt" and isinstance(meta.get("attempt"), dict):
             aid = meta["attempt"].get("id")
@@ -154,7 +156,9 @@ def merge_notebook(nb: dict, state: WorkbookState, reviewer: str | None = None) 
                 if not _adopt(state, meta, cell, tax):
                     state.foreign.append((anchor, cell))
                     continue
-            _adopt_note(state, aid, _note_text(_source(cell)), utc_now(), tax, reviewer)
+            text = _note_text(_source(cell))
+            if text and text != blank:  # (_adopt_note would ignore either)
+                _adopt_note(state, aid, text, None, tax, reviewer)
             anchor = f"feedback-{aid}"
             continue
         state.foreign.append((anchor, cell))
@@ -212,7 +216,7 @@ def _adopt(state: WorkbookState, meta: dict, cell: dict, tax) -> bool:
     return True
 
 
-def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str, tax,
+def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str | None, tax,
                 reviewer: str | None = None) -> None:
     """A note is new only if it was never seen: a stale copy shows an older note (or none), and
     must not roll back a newer one. The price: clearing a note is indistinguishable from a stale
@@ -220,7 +224,8 @@ def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str, tax,
 
     The rubric table in it is read (``rubric_table.read_note``): an untouched blank table is not
     kept (nobody typed it); a score that cannot count is logged, kept in the note's "problems"
-    and shown in the cell on the next render, while the text typed is kept as it is."""
+    and shown in the cell on the next render, while the text typed is kept as it is.
+    ``at`` None: now (a note typed into the notebook; the clock is read only if it is new)."""
     seen = state.notes.get(attempt_id, [])
     if not text or any(n["text"] == text for n in seen):
         return
@@ -233,7 +238,8 @@ def _adopt_note(state: WorkbookState, attempt_id: str, text: str, at: str, tax,
     for problem in read.problems:
         log.warning("A score typed into the notebook for attempt %s was not counted: %s",
                     attempt_id, problem)
-    ev = {"event": "note", "attempt_id": attempt_id, "text": text, "at": at,
+    ev = {"event": "note", "attempt_id": attempt_id, "text": text,
+          "at": utc_now() if at is None else at,
           "ratings": read.ratings, "problems": list(read.problems)}
     if reviewer:
         ev["reviewer"] = reviewer

@@ -59,6 +59,19 @@ class Snapshot:
     feedback: dict
 
 
+@dataclass(frozen=True)
+class Records:
+    """What ``Workbook.records`` returns: the records themselves, as the store holds them.
+
+    ``attempts`` are attempt records (dicts, in the order ``attempts()`` gives) and
+    ``feedback`` holds ``Feedback`` for the attempts that have some (a note typed into the
+    notebook last, as ``feedback()`` returns it). The dicts are the store's own, shared with
+    its read cache: read them, never change them."""
+    display_name: str
+    attempts: list
+    feedback: dict
+
+
 class Workspace:
     """A folder of trainee workbooks: ``<root>/trainees/<trainee_id>/``."""
 
@@ -236,12 +249,26 @@ class Workbook(RecordingFiles, FeedbackRecords):
         """The display name, every attempt (in order) and the feedback of each, from one read
         of the workbook: the research tables read thousands of workbooks, and ``attempts`` then
         ``feedback`` per attempt would read each of them once per attempt."""
+        recs = self.records()
+        attempts = [Attempt.from_record(r) for r in recs.attempts]
+        return Snapshot(recs.display_name, attempts,
+                        {a.id: recs.feedback.get(a.id, []) for a in attempts})
+
+    def records(self) -> Records:
+        """``snapshot`` without making an ``Attempt`` of every record: for a reader of
+        thousands of workbooks that only reads them (the research tables)."""
         from .feedback_store import feedback_in
 
         state = self._read()
-        attempts = [Attempt.from_record(r) for r in state.ordered_attempts()]
-        return Snapshot(state.display_name or self.trainee_id, attempts,
-                        {a.id: feedback_in(state, a.id) for a in attempts})
+        attempts = state.ordered_attempts()
+        with_feedback = {aid for aid, fb in state.feedback.items() if fb} | set(state.notes)
+        feedback = {}
+        for rec in attempts:
+            if rec["id"] in with_feedback:
+                found = feedback_in(state, rec["id"])
+                if found:
+                    feedback[rec["id"]] = found
+        return Records(state.display_name or self.trainee_id, attempts, feedback)
 
     def attempt(self, attempt_id: str) -> Attempt:
         rec = self._read().attempts.get(attempt_id)

@@ -130,6 +130,40 @@ def test_metadata_nested_deep_but_parseable_does_not_break_writes(wb):
     assert len(wb.attempts()) == 2
 
 
+
+def test_the_depth_limit_is_exact_whatever_shortcut_the_parser_takes():
+    """parse_json skips its walk when the text has too few brackets to be deep; the verdict
+    must be the depth itself, brackets inside strings and wide documents included."""
+    from rupture_widgets.storage import MAX_DEPTH, NotJSON, parse_json
+
+    def depth_of(value: object) -> int:  # the plain recursive definition, for reference
+        if isinstance(value, dict):
+            return 1 + max(map(depth_of, value.values()), default=0)
+        if isinstance(value, list):
+            return 1 + max(map(depth_of, value), default=0)
+        return 0
+
+    def nested(depth: int, wide: int, in_strings: int) -> object:
+        value: object = ["[{" * in_strings, *([[]] * wide)]
+        for level in range(depth):
+            value = {"k": value, "s": "}]" * in_strings} if level % 2 else [value, "{["]
+        return value
+
+    seen = set()
+    for depth in (0, 1, MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH + 3):
+        for wide in (0, 150):
+            for in_strings in (0, 60):
+                value = nested(depth, wide, in_strings)
+                seen.add(depth_of(value))
+                for text in (json.dumps(value), json.dumps(value).encode("utf-8"),
+                             json.dumps(value).encode("utf-16")):
+                    if depth_of(value) > MAX_DEPTH:
+                        with pytest.raises(NotJSON, match="nested too deeply"):
+                            parse_json(text)
+                    else:
+                        assert parse_json(text) == value
+    assert {MAX_DEPTH, MAX_DEPTH + 1} <= seen
+
 # -- text that is not Unicode --------------------------------------------------------------------
 
 LONE = "\ud83d"  # half of an emoji's surrogate pair, as a broken clipboard or client can send

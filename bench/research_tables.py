@@ -1,0 +1,190 @@
+"""``load_attempts`` on a study-sized workspace (1,000 trainees x 50 attempts by default), against
+a plain ``json.load`` of the same files, in the same run (issue 13).
+
+The workspace: one trainee's workbook is written through the real store (``Workbook``:
+log_attempt with a self-assessment, set_self_assessment on some, mark_sent, add_feedback, one
+attempt logged and then deleted, so its journal holds a tombstone and the notebook no longer
+holds its cells), then that trainee's folder is replicated for the others: the notebook and the
+journal are copied with the trainee id and every record id replaced by fresh ones of the same
+length (a plain text substitution, so every copy is byte-for-byte what the store would have
+written for that trainee, only the ids differ). Writing 1,000 workbooks through the store
+(~150 fsynced writes each) would take minutes; the copies take seconds. No recordings are
+written (the attempts table reads none unless ``audio=True``).
+
+Two baselines, each reading every trainee's files with nothing but the standard library:
+- ``json.load`` of every notebook (what the acceptance line names);
+- the same plus ``json.loads`` of every journal line: the store must read the journal too (it
+  is how journal-only attempts are seen and deleted ones stay deleted), so this is what any
+  reader that keeps the store's guarantees cannot avoid parsing.
+``load_attempts`` is given the workspace's folder each round (a fresh ``Workspace``: no read
+cache carried over from the round before, as a researcher's first load). Rounds alternate the
+order; medians.
+
+    .venv/bin/python -m bench.research_tables [--trainees 1000] [--attempts 50] [--rounds 5]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def _template(root: Path, attempts: int, seed: int = 13) -> tuple[str, list[str]]:
+    """One trainee's workbook through the real store; returns its trainee id and record ids."""
+    from rupture_widgets.library.catalog import load_catalog
+    from rupture_widgets.workbook import Workspace
+
+    rng = random.Random(seed)
+    clips = list(load_catalog())
+    ws = Workspace(root)
+    tid = "bench.t000000"
+    wb = ws.workbook(tid, display_name="Bench T000000")
+    ids: list[str] = []
+    logged = []
+    for i in range(attempts + 1):  # one more: it is deleted below
+        clip = rng.choice(clips)
+        sa = None
+        if rng.random() < 0.8:
+            sa = {"difficulty": rng.randint(0, 10), "strategies": rng.sample(["S1", "S3", "S4"],
+                                                                             rng.randint(0, 2)),
+                  "note": rng.choice(["", "Froze when she raised her voice", "Better pace"])}
+        a = wb.log_attempt(clip_id=clip.id, marker=clip.marker, level=clip.level,
+                           duration_s=round(rng.uniform(10, 90), 1),
+                           latency_s=round(rng.uniform(0.3, 3), 2),
+                           speaking_s=round(rng.uniform(5, 60), 1), self_assessment=sa,
+                           started_at=T0 + timedelta(hours=6 * i + rng.random()))
+        logged.append(a)
+        ids.append(a.id)
+    for a in logged[::5]:  # a self-assessment done later, from the history
+        wb.set_self_assessment(a.id, difficulty=rng.randint(0, 10), strategies=["S4"],
+                               note="Later: I rushed the rationale")
+    for a in logged[1::4]:  # sent for feedback, most of them returned and collected
+        wb.mark_sent(a.id, reviewer="Dr Sam Rivera", role="supervisor")
+        if rng.random() < 0.8:
+            fb = wb.add_feedback(a.id, reviewer="Dr Sam Rivera", role="supervisor",
+                                 ratings={"empathy": rng.randint(1, 5),
+                                          "warmth": rng.randint(1, 5)},
+                                 strategies=["S4"],
+                                 comments=[{"t": 1.5, "text": "Lovely pause"}],
+                                 summary="Warm, but the rationale came too soon")
+            ids.append(fb.id)
+    wb.delete_attempt(logged[-1].id)
+    return tid, ids
+
+
+def make_workspace(root: Path, trainees: int = 1000, attempts: int = 50) -> dict:
+    """The benchmark's workspace at ``root``; returns what it holds and how long making it took."""
+    started = time.perf_counter()
+    tid, ids = _template(root, attempts)
+    template_s = time.perf_counter() - started
+    folder = root / "trainees" / tid
+    names = ("workbook.ipynb", "workbook.journal.jsonl")
+    texts = {n: (folder / n).read_text(encoding="utf-8") for n in names}
+    for i in range(1, trainees):
+        new_tid = f"bench.t{i:06d}"  # same length as the template's id
+        subs = {tid: new_tid, "Bench T000000": f"Bench T{i:06d}",
+                **{old: uuid.uuid4().hex for old in ids}}
+        target = root / "trainees" / new_tid
+        target.mkdir(parents=True)
+        for n, text in texts.items():
+            for old, new in subs.items():
+                text = text.replace(old, new)
+            (target / n).write_text(text, encoding="utf-8")
+    notebook = folder / names[0]
+    return {"trainees": trainees, "attempts_per_trainee": attempts,
+            "template_s": template_s, "make_s": time.perf_counter() - started,
+            "notebook_kib": notebook.stat().st_size / 1024,
+            "journal_kib": (folder / names[1]).stat().st_size / 1024,
+            "journal_lines": texts[names[1]].count("\n")}
+
+
+def baseline_notebooks(root: Path) -> int:
+    """``json.load`` of every trainee's notebook; returns the attempt cells seen."""
+    n = 0
+    for folder in sorted((root / "trainees").iterdir()):
+        with open(folder / "workbook.ipynb", encoding="utf-8") as f:
+            nb = json.load(f)
+        n += sum(1 for c in nb["cells"] if c["id"].startswith("attempt-"))
+    return n
+
+
+def baseline_notebooks_and_journals(root: Path) -> int:
+    """The same, plus ``json.loads`` of every journal line."""
+    n = baseline_notebooks(root)
+    for folder in sorted((root / "trainees").iterdir()):
+        with open(folder / "workbook.journal.jsonl", encoding="utf-8") as f:
+            for line in f:
+                json.loads(line)
+    return n
+
+
+def run(trainees: int = 1000, attempts: int = 50, rounds: int = 5,
+        directory: str | os.PathLike | None = None) -> dict:
+    from rupture_widgets.research import load_attempts
+
+    tmp = tempfile.mkdtemp(prefix="bench-research-", dir=directory)
+    try:
+        root = Path(tmp) / "workspace"
+        made = make_workspace(root, trainees, attempts)
+        expected = trainees * attempts
+        times: dict[str, list[float]] = {"notebooks": [], "notebooks_journals": [],
+                                         "load_attempts": []}
+        jobs = {"notebooks": lambda: baseline_notebooks(root),
+                "notebooks_journals": lambda: baseline_notebooks_and_journals(root),
+                "load_attempts": lambda: len(load_attempts(str(root), progress=False))}
+        for name, job in jobs.items():  # warm-up (page cache, imports), and a check
+            got = job()
+            if got != expected:
+                raise AssertionError(f"{name} saw {got} attempts, expected {expected}")
+        order = list(jobs)
+        for r in range(rounds):
+            for name in (order if r % 2 == 0 else order[::-1]):
+                gc.collect()  # what the job before left is not this job's to collect
+                t = time.perf_counter()
+                jobs[name]()
+                times[name].append(time.perf_counter() - t)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        return {**made, "rounds": rounds, "n_attempts": expected,
+                "load_s": med["load_attempts"], "notebooks_s": med["notebooks"],
+                "notebooks_journals_s": med["notebooks_journals"],
+                "ratio": med["load_attempts"] / med["notebooks"],
+                "ratio_with_journals": med["load_attempts"] / med["notebooks_journals"],
+                "attempts_per_s": expected / med["load_attempts"],
+                "rounds_s": times}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trainees", type=int, default=1000)
+    ap.add_argument("--attempts", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--dir", default=None)
+    args = ap.parse_args(argv)
+    r = run(args.trainees, args.attempts, args.rounds, args.dir)
+    print(f"{r['trainees']} trainees x {r['attempts_per_trainee']} attempts "
+          f"(workspace made in {r['make_s']:.1f} s; notebook {r['notebook_kib']:.0f} KiB, "
+          f"journal {r['journal_kib']:.0f} KiB / {r['journal_lines']} lines each)")
+    for k, label in (("notebooks", "json.load notebooks"),
+                     ("notebooks_journals", "json notebooks+journals"),
+                     ("load_attempts", "load_attempts")):
+        print(f"  {label:26s} {statistics.median(r['rounds_s'][k]):7.3f} s   rounds: "
+              + ", ".join(f"{x:.3f}" for x in r["rounds_s"][k]))
+    print(f"  ratio {r['ratio']:.2f}x (with journals {r['ratio_with_journals']:.2f}x), "
+          f"{r['attempts_per_s']:,.0f} attempts/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The research tables read each workbook's records as the store holds them (``Workbook.records``,
+no ``Attempt`` made per row) and build the attempts table column by column. That path must give
+the table the full path gives: ``Workbook.snapshot`` (the typed records, as the apps read them),
+one row at a time, on a workspace where the notebook and the journal disagree: attempts only
+the journal has (a stale notebook saved over newer ones), attempts deleted (and brought back by
+a stale save, which must not count), feedback in the journal and a note typed into the notebook
+that no write has journaled yet."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from _workbook_fixtures import jupyterlab_save
+from rupture_widgets.library.catalog import load_catalog
+from rupture_widgets.research import load_attempts, load_tables
+from rupture_widgets.research import columns, tables
+from rupture_widgets.research.sources import _reviewer_id_of
+from rupture_widgets.taxonomy import load_taxonomy
+from rupture_widgets.workbook import NOTES_MARK, Workspace
+
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def _typed_note(nb_text: str, attempt_id: str, note: str) -> str:
+    """The notebook with ``note`` typed below the line of one attempt's feedback cell, as a
+    reviewer in JupyterLab would (the cell's source is one JSON string on one line)."""
+    import json
+
+    nb = json.loads(nb_text)
+    for cell in nb["cells"]:
+        if cell.get("id") == f"feedback-{attempt_id}":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = src[:src.index(NOTES_MARK) + len(NOTES_MARK)] + "\n" + note
+    return json.dumps(nb, indent=1)
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    ws = Workspace(tmp_path / "workspace")
+    clips = list(load_catalog())[:6]
+    for t in range(3):
+        wb = ws.workbook(f"trainee.{t}", display_name=f"Trainee {t}")
+        logged = []
+        for i in range(8):
+            clip = clips[(i * (t + 1)) % len(clips)]
+            sa = {"difficulty": i, "strategies": ["S4"], "note": f"n{i}"} if i % 3 else None
+            logged.append(wb.log_attempt(clip_id=clip.id, marker=clip.marker, level=clip.level,
+                                         duration_s=10.0 + i, latency_s=0.5, speaking_s=8.0,
+                                         self_assessment=sa, started_at=T0 + timedelta(
+                                             hours=(7 - i) if i % 2 else i)))  # out of order
+        wb.mark_best(logged[2].id)
+        wb.mark_sent(logged[1].id, reviewer="Dr Sam Rivera", role="supervisor")
+        wb.add_feedback(logged[1].id, reviewer="Dr Sam Rivera", role="supervisor",
+                        ratings={"empathy": 4}, strategies=["S4"],
+                        comments=[{"t": 1.0, "text": "pause"}], summary="warm")
+        wb.add_feedback(logged[3].id, reviewer="Priya Natarajan", role="peer",
+                        ratings={"warmth": 2})
+        stale = wb.path.read_text("utf-8")  # holds logged[5], deleted below
+        wb.delete_attempt(logged[5].id)
+        wb.log_attempt(clip_id=clips[0].id, marker=clips[0].marker, level=clips[0].level,
+                       status="incomplete", started_at=T0 + timedelta(days=2))
+        wb.log_attempt(clip_id=clips[1].id, marker=clips[1].marker, level=clips[1].level,
+                       duration_s=3.0, started_at=T0 + timedelta(days=3))
+        # JupyterLab's Overwrite of the stale copy: the deleted attempt is back in the notebook,
+        # the last two attempts are only in the journal, and a reviewer's note is typed in
+        jupyterlab_save(wb.path, _typed_note(stale, logged[3].id,
+                                             "Good.\n\n| Rubric item | Score |\n|---|---|\n"
+                                             "| Empathy | 3 |"))
+    return ws
+
+
+def _full_path_attempts(ws: Workspace) -> pd.DataFrame:
+    """The attempts table as it was built before the fast path: from ``snapshot``, row by row."""
+    tax = load_taxonomy()
+    salience = {c.id: c.salience for c in load_catalog()}
+    rows = []
+    for trainee in ws.trainees():
+        snap = Workspace(ws.root).workbook(trainee).snapshot()
+        numbers: Counter = Counter()
+        for a in snap.attempts:
+            numbers[a.clip_id] += 1
+            sa = a.self_assessment
+            marker = tax.markers.get(a.marker)
+            n_reviews, n_sent = len(snap.feedback[a.id]), len(a.sent_to)
+            rows.append({
+                "attempt_id": a.id, "trainee_id": trainee, "clip_id": a.clip_id,
+                "marker": a.marker if marker else None,
+                "family": marker.family if marker else None, "level": a.level,
+                "salience": salience.get(a.clip_id), "attempt_number": numbers[a.clip_id],
+                "recorded_at": a.created_at, "duration_s": a.duration_s,
+                "latency_s": a.latency_s, "speaking_s": a.speaking_s,
+                "vad_latency_s": None, "vad_speaking_s": None,
+                "difficulty": sa["difficulty"] if sa else None,
+                "strategies": ";".join(sa["strategies"]) if sa else None,
+                "note": sa.get("note", "") if sa else None, "status": a.status,
+                "n_sent": n_sent, "sent": n_sent > 0, "n_reviews": n_reviews,
+                "returned": n_reviews > 0, "best": bool(a.best)})
+    data = {name: [r[name] for r in rows] for name, _, _ in columns.ATTEMPTS}
+    cats = tables._categories(tables.read_source(Workspace(ws.root), progress=False), tax)
+    return tables._frame("attempts", data, cats)
+
+
+def _untimed(feedback: list) -> list:
+    """A note no write has journaled yet is read as made now, on every read (its time is only
+    fixed when it is journaled), so two reads differ in that one field."""
+    from dataclasses import replace
+
+    return [replace(f, created_at="(now)") if f.role == "notebook" else f for f in feedback]
+
+
+def test_records_are_what_snapshot_and_feedback_return(workspace):
+    for trainee in workspace.trainees():
+        wb = Workspace(workspace.root).workbook(trainee)
+        recs, snap = wb.records(), wb.snapshot()
+        snap = type(snap)(snap.display_name, snap.attempts,
+                          {aid: _untimed(fb) for aid, fb in snap.feedback.items()})
+        assert [r["id"] for r in recs.attempts] == [a.id for a in snap.attempts] \
+            == [a.id for a in wb.attempts()]
+        assert [wb.attempt(r["id"]).to_record() for r in recs.attempts] == \
+            [a.to_record() for a in snap.attempts]
+        assert {aid: fb for aid, fb in snap.feedback.items() if fb} == \
+            {aid: _untimed(fb) for aid, fb in recs.feedback.items()}
+        assert {a.id: _untimed(wb.feedback(a.id)) for a in snap.attempts} == snap.feedback
+        assert recs.display_name == snap.display_name == wb.display_name
+
+
+def test_the_fast_path_gives_the_full_paths_table(workspace):
+    got = load_tables(str(workspace.root), progress=False)
+    want = _full_path_attempts(workspace)
+    pd.testing.assert_frame_equal(got.attempts, want)
+    pd.testing.assert_frame_equal(load_attempts(workspace, progress=False), want)  # a Workspace
+    # what the workspace holds, so the comparison is not between two empty tables
+    assert len(want) == 3 * 9  # 8 + 2 logged, 1 deleted (and resurrected by no stale save)
+    assert want.status.eq("incomplete").sum() == 3
+    assert want.n_reviews.tolist().count(2) == 3  # the journal's review and the typed note
+    notes = got.ratings[got.ratings.reviewer_role == "notebook"]
+    assert notes.score.tolist() == [3, 3, 3] and set(notes.item) == {"empathy"}
+    # the reviews table too: one row per Feedback the full path returns
+    full = [(a.id, f.id, _reviewer_id_of(f)) for t in workspace.trainees()
+            for s in [Workspace(workspace.root).workbook(t).snapshot()] for a in s.attempts
+            for f in s.feedback[a.id]]
+    assert list(zip(got.reviews.attempt_id.astype(str), got.reviews.review_id.astype(str),
+                    got.reviews.reviewer_id.astype(object).where(got.reviews.reviewer_id.notna(),
+                                                                 None))) == full
+
+
+def test_reading_writes_nothing(workspace):
+    before = {p: p.read_bytes() for p in workspace.root.rglob("*") if p.is_file()}
+    load_tables(str(workspace.root), progress=False)
+    assert {p: p.read_bytes() for p in workspace.root.rglob("*") if p.is_file()} == before

@@ -61,7 +61,10 @@ class Attempt:
                       {**sa, "strategies": list(sa.get("strategies", ()))}})
 
     def to_record(self) -> dict:
-        return {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
+        rec = {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
+        if rec["cue_s"] is None:  # optional: a record without it round-trips unchanged
+            del rec["cue_s"]
+        return rec
 
 
 @dataclass(frozen=True)

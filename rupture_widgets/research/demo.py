@@ -231,3 +231,16 @@ def main(args) -> int:
     print(f"Reference ratings (the expert panel): {result.reference_path}")
     print(f"How it was generated (the truth): {result.truth_path}")
     return 0
+
+
+def reference_ratings(workspace) -> "pandas.DataFrame":  # noqa: F821
+    """The expert panel's scores a demo wrote (``<workspace>/research/reference_ratings.csv``):
+    attempt_id, item, score; the input ``agreement.calibration`` takes as its reference."""
+    import pandas as pd
+
+    path = Path(workspace) / "research" / "reference_ratings.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: reference ratings are written by "
+                                "`rupture demo-data`, or put a CSV with columns attempt_id, "
+                                "item, score there")
+    return pd.read_csv(path, dtype={"attempt_id": "string", "item": "string", "score": "Int64"})

@@ -88,7 +88,8 @@ def test_agreement_on_the_demo_comes_out_as_generated(tmp_path):
     result = demo.make_demo(tmp_path / "ws", trainees=10, attempts=15, seed=5, media=False,
                             parameters=demo.DemoParameters(n_reference=60))
     ratings = ratings_of(Workspace(tmp_path / "ws"))
-    reference = pd.read_csv(result.reference_path, dtype={"attempt_id": str})
+    reference = demo.reference_ratings(tmp_path / "ws")
+    assert list(reference.columns) == ["attempt_id", "item", "score"]
     cal = agreement.calibration(ratings, reference, n_boot=100).set_index("reviewer_id")
     for r in result.parameters.reviewers:  # the known bias inside each reviewer's interval
         assert cal.loc[r.name, "bias_low"] - 0.1 < r.bias < cal.loc[r.name, "bias_high"] + 0.1

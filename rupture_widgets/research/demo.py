@@ -25,7 +25,7 @@ readers know the truth:
 
 ``--no-media`` logs attempts without recordings (the workbook allows it). The exchange refuses
 to send an attempt with no recording, so then the reviews are added to the trainee's workbook
-directly (``Workbook.add_feedback``, where ``collect`` would have put them); the review
+directly (``Workbook.put_feedback``, where ``collect`` would have put them); the review
 notebooks in the exchange stay empty.
 """
 from __future__ import annotations
@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -151,18 +152,21 @@ def make_demo(out, trainees: int = 5, attempts: int = 20, seed: int = 0, media: 
                 sa = {"difficulty": difficulty, "strategies": strategies, "note": ""}
                 common = dict(clip_id=clip.id, marker=clip.marker, level=level,
                               started_at=when, self_assessment=sa, cue_s=cue)
+                # ids from the seeded generator: the same seed writes the same workspace
+                aid = uuid.UUID(bytes=rng.bytes(16), version=4).hex
                 if media:
                     total = onset + speaking + float(rng.uniform(0.5, 1.5))
                     sound = speech_audio.answer_sound(total, [(onset, speaking)], rng=rng)
                     src = speech_audio.write_answer_webm(Path(tmp) / "answer.webm", sound)
-                    rec = wb.start_recording(clip_id=clip.id, marker=clip.marker, level=level)
+                    rec = wb.start_recording(aid, clip_id=clip.id, marker=clip.marker,
+                                             level=level)
                     rec.append(src.read_bytes())  # one chunk: MediaRecorder sends one a second
                     duration = rec.finalise()
                     attempt = wb.log_attempt(**common, attempt_id=rec.attempt_id,
                                              recording=rec.final_path, duration_s=duration)
                 else:
                     total = None
-                    attempt = wb.log_attempt(**common)
+                    attempt = wb.log_attempt(**common, attempt_id=aid)
                 moved = tax.suggest_level(level, difficulty)
                 log_rows.append({"attempt_id": attempt.id, "trainee_id": wb.trainee_id,
                                  "attempt_number": n + 1, "clip_id": clip.id,
@@ -188,20 +192,19 @@ def make_demo(out, trainees: int = 5, attempts: int = 20, seed: int = 0, media: 
                     fb = feedback_record(tax, attempt.id, reviewer=r.name, role=r.role,
                                          ratings=ratings, strategies=heard, comments=comments,
                                          summary=f"Attempt {n + 1}: keep practising this marker.")
+                    fb["id"] = uuid.UUID(bytes=rng.bytes(16), version=4).hex
                     fb["created_at"] = (when + timedelta(days=float(rng.uniform(0.5, 4)))
                                         ).isoformat(timespec="milliseconds").replace("+00:00", "Z")
                     if media:
                         exchange.send(wb, attempt.id, reviewer=r.name, role=r.role)
                         exchange.return_feedback(r.name, wb.trainee_id, fb)
                     else:
-                        wb.add_feedback(attempt.id, reviewer=r.name, role=r.role,
-                                        ratings=ratings, strategies=heard, comments=comments,
-                                        summary=fb["summary"])
+                        wb.put_feedback(fb)  # where collect would have put it
                     sent_rows.append({"attempt_id": attempt.id, "reviewer": r.name})
             if media:
                 exchange.collect(wb)
     # the expert panel: a sample of the attempts reviewers scored
-    sent_ids = sorted({s["attempt_id"] for s in sent_rows})
+    sent_ids = list(dict.fromkeys(s["attempt_id"] for s in sent_rows))  # in the order made
     panel = rng.choice(sent_ids, size=min(p.n_reference, len(sent_ids)), replace=False)
     skill_of = {r["attempt_id"]: r["true_skill"] for r in log_rows}
     research = out / "research"

@@ -22,7 +22,8 @@ import wave
 import numpy as np
 import pytest
 
-from browser_support import BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, record_answer, watch_recorder
+from browser_support import (BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, record_answer, status_times,
+                             wait_status, watch_recorder)
 from test_practice_voila import open_app, workbook_of
 
 RATE = 48_000
@@ -148,3 +149,57 @@ def test_speech_onset_and_speaking_time_measured_from_a_recorded_answer(
     assert attempt.cue_s == 0.0
     assert cols == {"vad_onset_s": measured.onset_s, "vad_latency_s": measured.onset_s,
                     "vad_speaking_s": measured.speaking_s}
+
+
+def _truth_on_recording(path, source, truth):
+    """The utterances' boundaries moved onto the recording's clock (see the module docstring)."""
+    from rupture_widgets.research import timing
+
+    recorded, _ = timing.decode_audio(path)
+    source16 = (np.interp(np.arange(int(len(source) / RATE * 16000)) / 16000,
+                          np.arange(len(source)) / RATE, source) * 32767)
+    offset = file_offset(recorded.astype(np.float64), source16, 16000)
+    return [(a - offset, b - offset) for a, b in truth]
+
+
+def test_latency_from_the_clip_s_end_when_recording_starts_by_itself(
+        speaking_browser, voila_server, app_workspace, fake_microphone):
+    """"Start recording when the clip ends": the cue is the clip's end, then the microphone
+    opens and the 3-2-1 runs; the latency from the audio (cue_s + onset) against the truth on
+    the page's clock: the clip's "ended" event, and the start of recording plus the onset."""
+    from rupture_widgets.research import timing
+
+    _, source, truth = fake_microphone
+    context = speaking_browser.new_context(permissions=["camera", "microphone"],
+                                           viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_app(page, voila_server, "Vad Latency")
+        page.get_by_role("checkbox", name="Start recording when the clip ends").check()
+        page.evaluate("""() => { const v = document.querySelector('video.rw-clip-video');
+            v.addEventListener('ended', () => { window.__ended = Date.now(); }, {once: true}); }""")
+        page.get_by_role("button", name="Play clip", exact=True).click()
+        page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.5")
+        page.locator("video.rw-clip-video").evaluate("v => { v.currentTime = v.duration - 0.3; }")
+        wait_status(page, "recording", timeout=30_000)
+        page.wait_for_timeout(13_000)
+        page.get_by_role("button", name="Stop recording").click()
+        wait_status(page, "saved", timeout=30_000)
+        ended_ms = page.evaluate("window.__ended")
+        recording_ms = status_times(page, "recording")[0]
+    finally:
+        context.close()
+
+    wb = workbook_of(app_workspace, "vad.latency")
+    [attempt] = wb.attempts()
+    cols = timing.timing_columns(wb, attempt)
+    truth_onset = _truth_on_recording(wb.recording_path(attempt.id), source, truth)[0][0]
+    truth_latency = (recording_ms - ended_ms) / 1000 + truth_onset
+    print(f"\ncue_s {attempt.cue_s} (page clock: {(recording_ms - ended_ms) / 1000:.3f}); "
+          f"truth latency {truth_latency:.3f} s, from the audio {cols['vad_latency_s']} s "
+          f"(error {cols['vad_latency_s'] - truth_latency:+.3f} s); browser's estimate "
+          f"{attempt.latency_s} s")
+    assert attempt.cue_s is not None and attempt.cue_s >= 2.9  # the countdown at least
+    assert cols["vad_latency_s"] == pytest.approx(attempt.cue_s + cols["vad_onset_s"])
+    assert cols["vad_latency_s"] == pytest.approx(truth_latency, abs=0.15)

@@ -61,6 +61,12 @@ def _export(args) -> int:
     return export_main(args)
 
 
+def _demo_data(args) -> int:
+    from .research.demo import main as demo_main
+
+    return demo_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rupture", description="Deliberate practice for repairing "
                                 "alliance ruptures: the trainee app and the clip library tools.")
@@ -127,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--transcript", default="", help="transcript text")
     a.add_argument("--clips-dir", help="library to add the clip to (default: the shipped clips/)")
     a.set_defaults(func=_clips_add)
+
+    d = sub.add_parser("demo-data", help="write a synthetic workspace to try the research "
+                       "analysis on (needs the 'research' extra)")
+    d.add_argument("out", help="a new or empty folder for the workspace")
+    d.add_argument("--trainees", type=int, default=5, help="number of trainees (default 5)")
+    d.add_argument("--attempts", type=int, default=20, help="attempts per trainee (default 20)")
+    d.add_argument("--seed", type=int, default=0, help="random seed (default 0): the same seed "
+                   "gives the same data")
+    d.add_argument("--no-media", action="store_true", help="attempts without recordings "
+                   "(faster; reviews then go straight into the workbooks, not the exchange)")
+    d.set_defaults(func=_demo_data)
     return p
 
 

@@ -281,10 +281,13 @@ class Recorder(anywidget.AnyWidget):
     def _log(self, rec, status: str, content: dict, *, path, duration_s=None):
         onset_ms = content.get("speech_onset_ms")
         speaking_ms = content.get("speaking_ms")
-        latency_s = None
+        latency_s = cue_s = None
         # the answer was cued when the clip ended, if it ended since the last answer; else
         # ("Record again") when recording started, after the countdown
         cued_ms, self.clip_ended_at_ms = self.clip_ended_at_ms or self._started_at_ms, None
+        if cued_ms and self._started_at_ms and self._started_at_ms >= cued_ms:
+            # kept on its own so the latency can be measured again from the audio
+            cue_s = (self._started_at_ms - cued_ms) / 1000
         if onset_ms is not None and cued_ms and self._started_at_ms:
             latency = (self._started_at_ms + float(onset_ms) - cued_ms) / 1000
             latency_s = latency if latency >= 0 else None
@@ -297,7 +300,7 @@ class Recorder(anywidget.AnyWidget):
             clip_id=self.clip_id or "unknown", marker=self.marker, level=self.level,
             recording=path, duration_s=duration_s, started_at=started, latency_s=latency_s,
             speaking_s=None if speaking_ms is None else float(speaking_ms) / 1000,
-            status=status, attempt_id=rec.attempt_id)
+            status=status, attempt_id=rec.attempt_id, cue_s=cue_s)
         self.last_attempt_id = attempt.id
         return attempt
 

@@ -48,6 +48,9 @@ class Attempt:
     self_assessment: dict | None = None
     sent_to: tuple = ()
     best: bool = False  # the trainee's pick for the clip; records from before it read False
+    #: seconds from the answer's cue (the clip's end) to the start of recording, when the
+    #: recorder knew it: latency from the audio is this plus the speech onset (research/timing)
+    cue_s: float | None = None
 
     @classmethod
     def from_record(cls, rec: dict) -> "Attempt":
@@ -58,7 +61,10 @@ class Attempt:
                       {**sa, "strategies": list(sa.get("strategies", ()))}})
 
     def to_record(self) -> dict:
-        return {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
+        rec = {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
+        if rec["cue_s"] is None:  # optional: a record without it round-trips unchanged
+            del rec["cue_s"]
+        return rec
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,8 @@ def check_record_id(record_id: object, what: str = "attempt id") -> str:
 
 def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, where: str, *,
                    clip_id: str, marker: str, level: str, recording, duration_s, started_at,
-                   latency_s, speaking_s, self_assessment: dict | None, status: str) -> dict:
+                   latency_s, speaking_s, self_assessment: dict | None, status: str,
+                   cue_s=None) -> dict:
     """A new attempt, checked; ``recording`` may be absolute but must be inside ``trainee_dir``."""
     if marker not in tax.markers:
         raise InvalidRecord.bad("attempt", where, f"marker {marker!r} is not one of "
@@ -143,6 +150,8 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
            "self_assessment": (None if self_assessment is None
                                else _self_assessment_dict(tax, where, self_assessment)),
            "sent_to": [], "best": False}
+    if cue_s is not None:  # optional, so records without it stay exactly as they were
+        rec["cue_s"] = _seconds(cue_s, "cue_s", where)
     validate_record("attempt", rec, where)
     return rec
 

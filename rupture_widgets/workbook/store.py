@@ -128,7 +128,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
     def log_attempt(self, *, clip_id: str, marker: str, level: str, recording=None,
                     duration_s=None, started_at=None, latency_s=None, speaking_s=None,
                     self_assessment: dict | None = None, status: str = "complete",
-                    attempt_id: str | None = None) -> Attempt:
+                    attempt_id: str | None = None, cue_s=None) -> Attempt:
         """Record an attempt. Logging an id that was adopted as 'incomplete' completes it."""
         tax = load_taxonomy()
         aid = check_record_id(attempt_id or new_record_id())
@@ -137,7 +137,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
                              marker=marker, level=level, recording=recording,
                              duration_s=duration_s, started_at=started_at, latency_s=latency_s,
                              speaking_s=speaking_s, self_assessment=self_assessment,
-                             status=status)
+                             status=status, cue_s=cue_s)
 
         def change(state: WorkbookState) -> list[dict]:
             old = state.attempts.get(aid)

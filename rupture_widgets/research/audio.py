@@ -1,10 +1,11 @@
 """The vad_* columns: latency and speaking time measured from each recording's own audio.
 
-The measuring is ``rupture_widgets.research.timing.measure_recording(path) -> (onset_s,
-speaking_s)`` (the voice-activity detector, its frame size, aggressiveness and smoothing are
-documented there); this module only walks the attempts and fills the two columns, so that
-``load_attempts(source, audio=True)`` works once that module is installed and says plainly
-what is missing before.
+The measuring is ``rupture_widgets.research.timing.measure_recording(path)`` (the
+voice-activity detector, its frame size, aggressiveness and smoothing are documented there);
+this module only walks the attempts and fills the two columns. Latency is from the answer's cue
+(the clip's end) to the first speech: the recorder logs the cue-to-recording gap as ``cue_s``,
+the detector finds the onset in the recording; an attempt logged without ``cue_s`` (an older
+version) has its speaking time but no latency, rather than a guess.
 """
 from __future__ import annotations
 
@@ -28,17 +29,23 @@ def add_audio_timing(attempts, records: list[TraineeRecords], progress: bool | N
                             "rupture_widgets.research.timing, which this installation does not "
                             f"have ({e}); load without audio=True.") from None
     holders = {r["id"]: t.holder_of(r["id"]) for t in records for r in t.records}
-    onsets, speaking = [], []
+    cues = {r["id"]: r.get("cue_s") for t in records for r in t.records}
+    latency, speaking = [], []
     for attempt_id in with_progress(list(attempts["attempt_id"]), progress, "recordings"):
         holder = holders.get(attempt_id)
         path = holder.recording_path(attempt_id) if holder is not None else None
-        onset = spoken = None
+        lat = spoken = None
         if path is not None:
             try:
-                onset, spoken = measure_recording(path)
+                timing = measure_recording(path)
             except Exception as e:  # one damaged recording must not stop a study's load
                 log.warning("Could not measure the audio of %s: %s", path, e)
-        onsets.append(onset)
+            else:
+                spoken = timing.speaking_s
+                cue = cues.get(attempt_id)
+                if cue is not None and timing.onset_s is not None:
+                    lat = cue + timing.onset_s
+        latency.append(lat)
         speaking.append(spoken)
-    attempts["vad_latency_s"] = pd.Series(onsets, dtype="Float64", index=attempts.index)
+    attempts["vad_latency_s"] = pd.Series(latency, dtype="Float64", index=attempts.index)
     attempts["vad_speaking_s"] = pd.Series(speaking, dtype="Float64", index=attempts.index)

@@ -20,6 +20,7 @@ ATTEMPTS = (
     ("level", "category", "the level practised at (ordered: beginner < intermediate < advanced)"),
     ("salience", "Int64", "the clip's marker salience, 1-5 (clip library)"),
     ("attempt_number", "Int64", "1 for the trainee's first attempt at this clip, 2 next, ..."),
+    ("practice_number", "Int64", "1 for the trainee's first attempt at any clip, 2 next, ..."),
     ("recorded_at", UTC_TIME, "when the answer was started"),
     ("duration_s", "Float64", "the recording's length in seconds"),
     ("latency_s", "Float64", "seconds from the clip's end to speech (the browser's estimate)"),

@@ -61,7 +61,7 @@ def _mean_band(ax, frame: pd.DataFrame, x: str, label: str) -> None:
 
 
 def learning_curves(attempts: pd.DataFrame, ratings: pd.DataFrame, by: str = "item",
-                    x: str = "attempt_number", family="family") -> Figure:
+                    x: str = "practice_number", family="family") -> Figure:
     """Rubric scores against attempt number, one line per rubric item (``by="item"``) or per
     marker family (``by="family"``), with 95 % bands. Columns: attempts: attempt_id,
     ``x``, family; ratings: attempt_id, item, score."""
@@ -75,7 +75,8 @@ def learning_curves(attempts: pd.DataFrame, ratings: pd.DataFrame, by: str = "it
     fig, (ax,) = _figure(9, 5)
     for name, part in frame.groupby(frame[key].astype(str)):
         _mean_band(ax, part, x, name)
-    ax.set_xlabel("Attempt number" if x == "attempt_number" else x.replace("_", " "))
+    ax.set_xlabel({"practice_number": "Attempts practised so far (any clip)",
+                   "attempt_number": "Attempt at the same clip"}.get(x, x.replace("_", " ")))
     ax.set_ylabel("Rubric score (mean, 95 % band)")
     ax.set_title(f"Learning curves by {'rubric item' if by == 'item' else 'marker family'}")
     ax.legend(title="Rubric item" if by == "item" else "Family", fontsize="small",
@@ -83,11 +84,11 @@ def learning_curves(attempts: pd.DataFrame, ratings: pd.DataFrame, by: str = "it
     return fig
 
 
-def difficulty_over_time(attempts: pd.DataFrame, trainee="trainee_id", time="created_at",
+def difficulty_over_time(attempts: pd.DataFrame, trainee="trainee_id", time="recorded_at",
                          difficulty="difficulty", level="level", thresholds=None) -> Figure:
     """Self-rated difficulty over time per trainee, the level of each attempt as its marker,
     each level move marked, and the taxonomy's thresholds as lines. Columns: trainee_id,
-    created_at, difficulty, level."""
+    recorded_at, difficulty, level."""
     _need(attempts, (trainee, time, difficulty, level), "difficulty_over_time")
     if thresholds is None:
         from ..taxonomy import load_taxonomy

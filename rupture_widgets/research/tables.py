@@ -180,6 +180,7 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
             "speaking_s", "status")}
     sas = [a["self_assessment"] for a in recs]
     numbers: list = []
+    overall: list = []
     n_sent: list[int] = []
     n_reviews: list[int] = []
     for t in records:
@@ -188,8 +189,10 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
             for a in t.records:
                 seen[a["clip_id"]] += 1
                 numbers.append(seen[a["clip_id"]])
+            overall += range(1, len(t.records) + 1)  # the learning curve's x: practice so far
         else:
             numbers += [None] * len(t.records)
+            overall += [None] * len(t.records)
         n_sent += [t.sends(a) for a in t.records]
         n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records]
     families = {m: marker.family for m, marker in tax.markers.items()}
@@ -202,6 +205,7 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
         "level": col["level"],
         "salience": [salience.get(c) for c in col["clip_id"]],
         "attempt_number": numbers,
+        "practice_number": overall,
         "recorded_at": col["created_at"],
         "duration_s": col["duration_s"], "latency_s": col["latency_s"],
         "speaking_s": col["speaking_s"],

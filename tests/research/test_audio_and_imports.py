@@ -4,39 +4,37 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import types
 
 import pytest
 
 from rupture_widgets.errors import ResearchError
 from rupture_widgets.research import load_attempts
+from rupture_widgets.workbook import Workspace
 
 TIMING = "rupture_widgets.research.timing"
 
 
-def test_audio_timing_fills_the_vad_columns_from_each_recording(study, monkeypatch):
-    measured, broken = [], study.attempts["alex-c3-2"].id
+def test_audio_timing_fills_the_vad_columns_from_each_recording(tmp_path, caplog):
+    """load_attempts(audio=True) on a demo workspace whose answers have speech at known moments
+    (research.demo writes them): latency from the cue and speaking time, as generated."""
+    from rupture_widgets.research import demo
 
-    def measure_recording(path):
-        measured.append(path)
-        if path.stem == broken:  # one bad recording must not stop the load
-            raise ValueError("no audio track")
-        return 0.5 + len(measured), 10.0
-
-    fake = types.ModuleType(TIMING)
-    fake.measure_recording = measure_recording
-    monkeypatch.setitem(sys.modules, TIMING, fake)
-    df = load_attempts(study.ws, audio=True).set_index("attempt_id")
-    with_recording = [a.id for a in study.attempts.values() if a.recording]
-    assert len(measured) == len(with_recording) == 6
-    assert all(p.is_file() and p.parent.name == "recordings" for p in measured)
-    measurable = [a for a in with_recording if a != broken]
-    assert df.loc[measurable, "vad_speaking_s"].eq(10.0).all()
-    assert sorted(df.loc[measurable, "vad_latency_s"]) == sorted(
-        0.5 + i for i, p in enumerate(measured, 1) if p.stem != broken)
-    incomplete = study.attempts["alex-c3-3"].id  # no recording: nothing to measure
-    assert df.loc[[incomplete, broken], ["vad_latency_s", "vad_speaking_s"]].isna().all(axis=None)
-    assert str(df.vad_latency_s.dtype) == "Float64"
+    result = demo.make_demo(tmp_path / "ws", trainees=2, attempts=4, seed=5)
+    truth = {r["attempt_id"]: r for r in result.attempts}
+    broken = sorted(truth)[0]  # one damaged recording must not stop the load
+    ws = Workspace(tmp_path / "ws")
+    path = next(ws.workbook(t).recording_path(broken) for t in ws.trainees()
+                if ws.workbook(t).recording_path(broken) is not None)
+    path.write_bytes(path.read_bytes()[:200])
+    df = load_attempts(ws, audio=True).set_index("attempt_id")
+    assert str(df.vad_latency_s.dtype) == "Float64" and len(df) == 8
+    assert df.loc[broken, ["vad_latency_s", "vad_speaking_s"]].isna().all()
+    assert "Could not measure" in caplog.text
+    for aid, t in truth.items():
+        if aid == broken:
+            continue
+        assert df.loc[aid, "vad_latency_s"] == pytest.approx(t["cue_s"] + t["onset_s"], abs=0.1)
+        assert df.loc[aid, "vad_speaking_s"] == pytest.approx(t["speaking_s"], rel=0.1)
 
 
 def test_audio_timing_without_the_timing_module_says_so(study, monkeypatch):

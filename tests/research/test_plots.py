@@ -20,7 +20,7 @@ def tables():
                 level = "intermediate"
             attempts.append({"attempt_id": aid, "trainee_id": f"trainee{t}",
                              "family": "WC"[n % 2], "level": level, "attempt_number": n + 1,
-                             "created_at": pd.Timestamp("2026-09-01", tz="UTC")
+                             "recorded_at": pd.Timestamp("2026-09-01", tz="UTC")
                              + pd.Timedelta(days=n + t / 3), "difficulty": int(rng.integers(0, 11)),
                              "vad_latency_s": rng.uniform(3, 6), "vad_speaking_s": rng.uniform(1, 4)})
             for r in ("a", "b"):

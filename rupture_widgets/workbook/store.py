@@ -247,8 +247,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
 
     def snapshot(self) -> "Snapshot":
         """The display name, every attempt (in order) and the feedback of each, from one read
-        of the workbook: the research tables read thousands of workbooks, and ``attempts`` then
-        ``feedback`` per attempt would read each of them once per attempt."""
+        (``attempts`` then ``feedback`` per attempt would read the workbook once per attempt)."""
         recs = self.records()
         attempts = [Attempt.from_record(r) for r in recs.attempts]
         return Snapshot(recs.display_name, attempts,

@@ -53,12 +53,12 @@ def practice_views(page, server, trainee: str = TRAINEE, record_s: float = 2.0):
     card.click()
     page.locator("video.rw-clip-video").wait_for()
     page.get_by_role("button", name="Play clip", exact=True).wait_for()
-    assert page.get_by_role("note", name="Trainer note").count() == 0, "shown before an answer"
     yield "clip"
     record_answer(page, record_s)
     page.get_by_role("button", name="Save self-assessment").wait_for()
     page.locator(".rw-recorder[data-answer='local']").wait_for()  # the answer, replayed at once
-    page.get_by_role("note", name="Trainer note").wait_for()  # once answered, never before
+    page.get_by_role("note", name="Trainer note").wait_for()  # once answered (never before:
+    # tests/apps/test_practice_app.py; a walk may reuse a trainee who has answered already)
     yield "assessed"
     page.get_by_role("button", name="My progress").click()
     page.get_by_role("heading", name="Your progress").wait_for()

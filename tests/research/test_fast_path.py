@@ -80,7 +80,7 @@ def _full_path_attempts(ws: Workspace) -> pd.DataFrame:
     for trainee in ws.trainees():
         snap = Workspace(ws.root).workbook(trainee).snapshot()
         numbers: Counter = Counter()
-        for a in snap.attempts:
+        for practised, a in enumerate(snap.attempts, 1):
             numbers[a.clip_id] += 1
             sa = a.self_assessment
             marker = tax.markers.get(a.marker)
@@ -90,6 +90,7 @@ def _full_path_attempts(ws: Workspace) -> pd.DataFrame:
                 "marker": a.marker if marker else None,
                 "family": marker.family if marker else None, "level": a.level,
                 "salience": salience.get(a.clip_id), "attempt_number": numbers[a.clip_id],
+                "practice_number": practised,
                 "recorded_at": a.created_at, "duration_s": a.duration_s,
                 "latency_s": a.latency_s, "speaking_s": a.speaking_s,
                 "vad_latency_s": None, "vad_speaking_s": None,

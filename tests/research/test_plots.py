@@ -19,7 +19,7 @@ def tables():
             if n == 4:
                 level = "intermediate"
             attempts.append({"attempt_id": aid, "trainee_id": f"trainee{t}",
-                             "family": "WC"[n % 2], "level": level, "attempt_number": n + 1,
+                             "family": "WC"[n % 2], "level": level, "practice_number": n + 1,
                              "recorded_at": pd.Timestamp("2026-09-01", tz="UTC")
                              + pd.Timedelta(days=n + t / 3), "difficulty": int(rng.integers(0, 11)),
                              "vad_latency_s": rng.uniform(3, 6), "vad_speaking_s": rng.uniform(1, 4)})
@@ -51,7 +51,7 @@ def test_learning_curves_by_item_and_family(tables):
     assert [ln.get_label() for ln in lines] == ["empathy", "warmth"]
     assert list(lines[0].get_xdata()) == list(range(1, 9))
     first = ratings.merge(attempts, on="attempt_id").query("item == 'empathy' and "
-                                                           "attempt_number == 1").score.mean()
+                                                           "practice_number == 1").score.mean()
     assert lines[0].get_ydata()[0] == pytest.approx(first)
     assert len(by_item.axes[0].collections) == 2  # a band per line
     by_family = labelled(plots.learning_curves(attempts, ratings, by="family"))

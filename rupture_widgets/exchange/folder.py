@@ -184,19 +184,7 @@ class FolderExchange(Exchange):
         return Feedback.from_record(feedback)
 
     def _returned(self, trainee_id: str) -> list[dict]:
-        folder = self._returns(trainee_id, create=False)
-        if not folder.is_dir():
-            return []
-        out = []
-        for path in sorted(folder.glob("*.json")):
-            try:
-                envelope = parse_json(path.read_bytes())
-                validate_record("feedback", envelope["feedback"], str(path))
-            except (OSError, ValueError, KeyError, TypeError, InvalidRecord) as e:
-                log.warning("Skipping returned feedback %s: %s", path, e)
-                continue
-            out.append(envelope)
-        return out
+        return returned_envelopes(self._returns(trainee_id, create=False))
 
     def collect(self, workbook: Workbook) -> list[Feedback]:
         changed = []
@@ -274,3 +262,20 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def returned_envelopes(folder: Path) -> list[dict]:
+    """The returns in one trainee's ``returns/<trainee>/`` folder (envelopes of reviewer_id,
+    returned_at and the feedback record), each checked; an unreadable one is logged, skipped."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            envelope = parse_json(path.read_bytes())
+            validate_record("feedback", envelope["feedback"], str(path))
+        except (OSError, ValueError, KeyError, TypeError, InvalidRecord) as e:
+            log.warning("Skipping returned feedback %s: %s", path, e)
+            continue
+        out.append(envelope)
+    return out

@@ -23,11 +23,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InvalidRecord, InvalidTraineeId, ResearchError
-from ..storage import parse_json
+from ..errors import InvalidTraineeId, ResearchError
 from ..workbook import Attempt, Feedback, Workbook, Workspace, check_trainee_id
 from ..workbook.feedback_store import UNKNOWN_NOTE_AUTHOR
-from ..workbook.records import validate_record
 
 log = logging.getLogger(__name__)
 
@@ -223,22 +221,11 @@ def _read_exchange(root: Path, progress: bool | None) -> list[TraineeRecords]:
     return out
 
 
-def _returned(exchange_root: Path, trainee_id: str) -> Iterator[dict]:
-    """The returns to one trainee (``returns/<trainee>/<feedback id>.json``: an envelope of
-    reviewer_id, returned_at and the feedback record, exchange/folder.py), each checked."""
-    from ..exchange.folder import RETURNS
+def _returned(exchange_root: Path, trainee_id: str) -> list[dict]:
+    """The returns to one trainee, read and checked as the exchange reads them."""
+    from ..exchange.folder import RETURNS, returned_envelopes
 
-    folder = exchange_root / RETURNS / trainee_id
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.glob("*.json")):
-        try:
-            envelope = parse_json(path.read_bytes())
-            validate_record("feedback", envelope["feedback"], str(path))
-        except (OSError, ValueError, KeyError, TypeError, InvalidRecord) as e:
-            log.warning("Skipping returned feedback %s: %s", path, e)
-            continue
-        yield envelope
+    return returned_envelopes(exchange_root / RETURNS / trainee_id)
 
 
 def _review_from(envelope: dict) -> Review:

@@ -14,6 +14,7 @@ from rupture_widgets.authoring.captions import Caption, readable_captions
 from rupture_widgets.authoring.encode import write_vtt
 from rupture_widgets.library.check import parse_webvtt
 from rupture_widgets.library.thresholds import DEFAULT, Thresholds
+from test_authoring import SHORT_SCRIPT
 
 T = DEFAULT
 FRAME = 1 / 24
@@ -174,13 +175,7 @@ def test_random_speech_always_gives_sound_captions():
 
 CAPTION_SCRIPT = {
     "schema_version": 1, "id": "w1-test-captions", "title": "Captions test clip",
-    "persona": {
-        "id": "robin", "name": "Robin", "age": 45, "gender": "woman", "skin_tone": "medium",
-        "description": "A test persona, given inline.", "room": "slate",
-        "look": {"skin": "#c99270", "hair": "#3a2a20", "hair_style": "bun", "top": "collar",
-                 "top_colour": "#4a6a8a", "glasses": True},
-        "voice": {"f0_hz": 180, "formant_shift": 1.15},
-    },
+    "persona": SHORT_SCRIPT["persona"],  # the inline test persona of test_authoring.py
     "marker": "W1", "salience": 3, "level": "intermediate", "seed": 12,
     "context": "Session 5. You have just asked how the week went.",
     "lines": [

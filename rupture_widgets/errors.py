@@ -212,3 +212,18 @@ class ResearchError(RuptureError, ValueError):
     def unavailable(cls, module: str) -> "ResearchError":
         return cls(f"The research tables need the optional package {module!r}. Install the "
                    "research extra: pip install 'rupture-widgets[research]'")
+
+
+class BundleError(RuptureError, ValueError):
+    """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
+
+    An import refused for any reason has written nothing: the whole bundle is checked first."""
+
+    @classmethod
+    def refused(cls, bundle: object, reason: str) -> "BundleError":
+        return cls(f"The bundle {bundle} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Ask whoever made it to download it again, or import another copy.")
+
+    @classmethod
+    def cannot_export(cls, reason: str) -> "BundleError":
+        return cls(f"No bundle was written: {reason}.")

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import TRAINEE, practise, tree_hashes
+from _bundle_fixtures import TRAINEE, practise, tree_hashes
 from rupture_widgets.bundles import Limits, export_bundle, import_bundle
 from rupture_widgets.errors import BundleError
 from rupture_widgets.storage import dumps, parse_json

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from _workbook_fixtures import read_valid
-from conftest import REVIEWER, TRAINEE, tree_hashes
+from _bundle_fixtures import REVIEWER, TRAINEE, tree_hashes
 from rupture_widgets.bundles import export_bundle, import_bundle
 from rupture_widgets.exchange import open_exchange
 from rupture_widgets.storage import parse_json

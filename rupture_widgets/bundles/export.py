@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,6 @@ def _info(path: str, method: int) -> zipfile.ZipInfo:
 
 
 def _now_tuple() -> tuple:
-    import time
-
     return time.gmtime()[:6]
 
 
@@ -179,7 +178,7 @@ def _folder_items(wb, where: tuple, trainee_files: bool = False) -> list[_Item]:
     folder = paths.TraineeFolder(wb.dir)
     prefix = "/".join(where)
     with locked(wb.lock_path):
-        notebook = _read_if_there(folder.workbook)
+        notebook = _read_notebook(folder.workbook)
         journal = _read_if_there(folder.journal)
     items = [_Item(f"{prefix}/{name}", data) for name, data in
              ((paths.WORKBOOK, notebook), (paths.JOURNAL, journal)) if data is not None]
@@ -214,6 +213,26 @@ def _recording_of(wb, rec: dict) -> Path | None:
         named = paths.recording_attempt(p)
         if named and named[0] == rec["id"] and wb.owns_recording(p):
             return p
+    return None
+
+
+def _read_notebook(path: Path, retries: int = 8, wait_s: float = 0.03) -> bytes | None:
+    """The notebook's bytes once they parse: JupyterLab saves in place (truncate, then write)
+    without the workbook's lock, so a read can catch half a file; the store's reader retries
+    the same way. One that stays unreadable is left out (the journal carries its records) and
+    the store sets it aside on its next write."""
+    for attempt in range(retries + 1):
+        data = _read_if_there(path)
+        if data is None:
+            return None
+        try:
+            parse_json(data)
+            return data
+        except NotJSON as e:
+            reason = e
+        time.sleep(wait_s * (attempt + 1))
+    log.warning("Leaving %s out of the bundle: it stays unreadable (%s); its journal is in it",
+                path, reason)
     return None
 
 

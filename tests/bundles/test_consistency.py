@@ -1,0 +1,95 @@
+"""An export taken while the app writes is consistent, and one taken while JupyterLab saves the
+notebook in place (truncate, then write) still carries a readable notebook."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+
+from _bundle_fixtures import TRAINEE
+from _workbook_fixtures import recorded_attempt
+from rupture_widgets.bundles import export_bundle, import_bundle
+from rupture_widgets.storage import parse_json
+from rupture_widgets.workbook import Workspace
+
+
+def test_exports_while_attempts_are_logged_hold_every_recording_they_name(practised, tmp_path,
+                                                                          answers):
+    ws, wb, ids, _ = practised
+    stop = threading.Event()
+    errors = []
+
+    def practise_on():
+        try:
+            while not stop.is_set():
+                recorded_attempt(wb, answers[0], pieces=4)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    writer = threading.Thread(target=practise_on)
+    writer.start()
+    bundles = []
+    try:
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            out = io.BytesIO()
+            export_bundle(ws, out, trainee=TRAINEE)
+            bundles.append(out.getvalue())
+    finally:
+        stop.set()
+        writer.join()
+    assert not errors and len(bundles) >= 3
+    counts = []
+    for n, data in enumerate(bundles):
+        fresh = Workspace(tmp_path / f"fresh-{n}")
+        report = import_bundle(fresh, data)
+        restored = fresh.workbook(TRAINEE)
+        attempts = restored.attempts()
+        assert report.attempts_added == len(attempts)
+        assert all(restored.recording_path(a.id) is not None for a in attempts), n
+        counts.append(len(attempts))
+    assert counts[-1] > counts[0]  # the exports really were taken while work was logged
+
+
+def test_an_export_during_an_in_place_save_waits_for_a_readable_notebook(practised, tmp_path):
+    ws, wb, ids, _ = practised
+    text = wb.path.read_bytes()
+    stop = threading.Event()
+
+    def jupyterlab_saving():  # jupyter_server rewrites the file in place: truncate, write
+        while not stop.is_set():
+            with open(wb.path, "wb") as f:
+                f.write(text[: len(text) // 2])
+                f.flush()
+                time.sleep(0.02)
+                f.write(text[len(text) // 2:])
+            time.sleep(0.005)
+
+    saver = threading.Thread(target=jupyterlab_saving)
+    saver.start()
+    try:
+        bundles = []
+        for _ in range(15):
+            out = io.BytesIO()
+            export_bundle(ws, out, trainee=TRAINEE)
+            bundles.append(out.getvalue())
+    finally:
+        stop.set()
+        saver.join()
+    for n, data in enumerate(bundles):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parse_json(zf.read(f"trainees/{TRAINEE}/{wb.path.name}"))  # never half a file
+        assert import_bundle(Workspace(tmp_path / f"fresh-{n}"), data).attempts_added == 2
+
+
+def test_a_notebook_that_stays_unreadable_is_left_out_and_the_journal_restores_it(practised,
+                                                                                   tmp_path):
+    ws, wb, ids, _ = practised
+    wb.path.write_text('{"cells": [')  # a broken save, never finished
+    out = io.BytesIO()
+    manifest = export_bundle(ws, out, trainee=TRAINEE)
+    assert f"trainees/{TRAINEE}/{wb.path.name}" not in [f.path for f in manifest.files]
+    fresh = Workspace(tmp_path / "fresh")
+    assert import_bundle(fresh, out.getvalue()).attempts_added == 2
+    assert {a.id for a in fresh.workbook(TRAINEE).attempts()} == set(ids)

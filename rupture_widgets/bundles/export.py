@@ -216,12 +216,14 @@ def _recording_of(wb, rec: dict) -> Path | None:
     return None
 
 
-def _read_notebook(path: Path, retries: int = 8, wait_s: float = 0.03) -> bytes | None:
+def _read_notebook(path: Path, patience_s: float = 3.0, poll_s: float = 0.01) -> bytes | None:
     """The notebook's bytes once they parse: JupyterLab saves in place (truncate, then write)
-    without the workbook's lock, so a read can catch half a file; the store's reader retries
-    the same way. One that stays unreadable is left out (the journal carries its records) and
-    the store sets it aside on its next write."""
-    for attempt in range(retries + 1):
+    without the workbook's lock, so a read can catch half a file. An export is not in a hurry,
+    so it polls until a save has finished (the store's reader gives up sooner). One that stays
+    unreadable is left out (the journal carries its records); the store sets it aside on its
+    next write."""
+    deadline = time.monotonic() + patience_s
+    while True:
         data = _read_if_there(path)
         if data is None:
             return None
@@ -229,11 +231,11 @@ def _read_notebook(path: Path, retries: int = 8, wait_s: float = 0.03) -> bytes 
             parse_json(data)
             return data
         except NotJSON as e:
-            reason = e
-        time.sleep(wait_s * (attempt + 1))
-    log.warning("Leaving %s out of the bundle: it stays unreadable (%s); its journal is in it",
-                path, reason)
-    return None
+            if time.monotonic() > deadline:
+                log.warning("Leaving %s out of the bundle: it stays unreadable (%s); its "
+                            "journal is in it", path, e)
+                return None
+        time.sleep(poll_s)
 
 
 def _read_if_there(path: Path) -> bytes | None:

@@ -24,13 +24,12 @@ class ImportReport:
     feedback_added: int = 0     # feedback new to the trainee: returns and feedback records
     reviews_added: int = 0      # attempts new to a reviewer's review notebook (sent for review)
     notes: list = field(default_factory=list)   # what was kept as it was here, and why
+    other_changes: int = 0      # drafts, seen feedback, a person's cells, notes in a notebook
 
     @property
     def changed(self) -> bool:
         return bool(self.attempts_added or self.recordings_added or self.feedback_added
-                    or self.reviews_added or self._other_changes)
-
-    _other_changes: int = 0     # drafts, seen feedback, a person's cells, notes in a notebook
+                    or self.reviews_added or self.other_changes)
 
     def __str__(self) -> str:
         who = f"{self.kind} {self.owner}"

@@ -19,8 +19,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import BundleError
+from ..errors import BundleError, ExchangeError
 from ..exchange import open_exchange
+from ..exchange.folder import reviewer_id
 from ..workbook import drafts as drafts_file
 from ..workbook import paths, seen
 from ..workbook.fold_in import as_notebook, fold_in
@@ -42,6 +43,7 @@ def import_bundle(workspace, source, *, limits: Limits | None = None) -> ImportR
     with opened(source, limits) as bundle:
         targets = {path: _confined(ws.root, exchange.root, path, bundle.label)
                    for path in bundle.places}
+        reviewers = _reviewer_names(bundle, exchange.root)
         report = ImportReport(bundle.label, bundle.manifest.kind, bundle.manifest.owner)
         folders: dict[tuple, list[str]] = {}
         for path, place in sorted(bundle.places.items(),
@@ -53,13 +55,15 @@ def import_bundle(workspace, source, *, limits: Limits | None = None) -> ImportR
                 for path in members:
                     _place_file(bundle, path, targets[path], report, "feedback")
             else:
-                _restore_folder(bundle, ws, exchange, folder, members, targets, report)
+                _restore_folder(bundle, ws, exchange, folder, members, targets, reviewers,
+                                report)
     return report
 
 
 def _confined(ws_root: Path, exchange_root: Path, path: str, label: str) -> tuple:
-    """Where a bundle path goes, as (base folder, parts below it): inside the workspace (``exchange/`` inside its exchange), with
-    no link anywhere on the way, or the whole import is refused before a byte is written."""
+    """Where a bundle path goes, as (base folder, parts below it): inside the workspace
+    (``exchange/`` inside its exchange), with no link anywhere on the way; or the whole
+    import is refused before a byte is written."""
     parts = path.split("/")
     base, rel = (exchange_root, parts[1:]) if parts[0] == EXCHANGE else (ws_root, parts)
     base = Path(base)
@@ -77,7 +81,7 @@ def _confined(ws_root: Path, exchange_root: Path, path: str, label: str) -> tupl
 
 
 def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members: list[str],
-                    targets: dict, report: ImportReport) -> None:
+                    targets: dict, reviewers: dict, report: ImportReport) -> None:
     places = {bundle.places[p].role: p for p in members if bundle.places[p].role != "recording"}
     first = bundle.places[members[0]]
     for path in members:  # recordings first: an attempt added next finds its recording there
@@ -88,7 +92,7 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
         if first.area == "trainee":
             wb = ws.workbook(first.trainee)
         else:
-            wb = _review_notebook(exchange, first, state, bundle.label)
+            wb = exchange.review_workbook(reviewers[folder], first.trainee)
         found = fold_in(wb, as_notebook(first.trainee, state, wb.title))
         if first.area == "trainee":
             report.attempts_added += len(found.added)
@@ -96,7 +100,7 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
             report.feedback_added += len(found.feedback_added)
         else:
             report.reviews_added += len(found.added)
-        report._other_changes += found.notes_added + found.cells_added + found.name_added
+        report.other_changes += found.notes_added + found.cells_added + found.name_added
         where = "/".join(folder)
         for aid in found.differing:
             report.notes.append(f"attempt {aid} in {where} differs from the bundle's copy; "
@@ -111,24 +115,33 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
     if "drafts" in places:
         added, differing = drafts_file.merge_in(paths.TraineeFolder(wb.dir),
                                                 bundle.texts[places["drafts"]])
-        report._other_changes += len(added)
+        report.other_changes += len(added)
         if differing:
             report.notes.append(f"{len(differing)} draft(s) in {'/'.join(folder)} differ from "
                                 "the bundle's; the text here is kept.")
     if "seen" in places:
-        report._other_changes += seen.merge_in(wb, bundle.texts[places["seen"]])
+        report.other_changes += seen.merge_in(wb, bundle.texts[places["seen"]])
 
 
-def _review_notebook(exchange, place, state, label):
-    """The review notebook a bundle's inbox folder goes into, titled with the reviewer's name
-    as the trainee sent it (the exchange's own ``review_workbook``)."""
-    names = [a["sent_to"][-1]["reviewer"] for a in state.ordered_attempts() if a["sent_to"]]
-    name = names[-1] if names else place.reviewer
-    review = exchange.review_workbook(name, place.trainee)
-    if review.dir.resolve() != exchange.root.joinpath(*place.folder[1:]).resolve():
-        raise BundleError.refused(label, f"the review notebook of {place.reviewer!r} holds "
-                                  f"attempts sent to someone else ({name!r})")
-    return review
+def _reviewer_names(bundle: CheckedBundle, exchange_root: Path) -> dict[tuple, str]:
+    """Each inbox folder's reviewer as the trainee named them when sending (the review
+    notebook's title), checked to be that folder's reviewer: before anything is written."""
+    names = {}
+    for folder, state in bundle.states.items():
+        if folder[0] != EXCHANGE:
+            continue
+        sent = [a["sent_to"][-1]["reviewer"] for a in state.ordered_attempts() if a["sent_to"]]
+        rid = folder[2]
+        name = sent[-1] if sent else rid
+        try:
+            same = reviewer_id(name) == rid
+        except ExchangeError:
+            same = False
+        if not same:
+            raise BundleError.refused(bundle.label, f"the review notebook in {'/'.join(folder)} "
+                                      f"holds attempts sent to someone else ({name!r})")
+        names[folder] = name
+    return names
 
 
 def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportReport,

@@ -58,13 +58,13 @@ def test_an_export_during_an_in_place_save_waits_for_a_readable_notebook(practis
     stop = threading.Event()
 
     def jupyterlab_saving():  # jupyter_server rewrites the file in place: truncate, write
-        while not stop.is_set():
+        while not stop.is_set():  # a slow save (50 ms half-written) every 100 ms
             with open(wb.path, "wb") as f:
                 f.write(text[: len(text) // 2])
                 f.flush()
-                time.sleep(0.02)
+                time.sleep(0.05)
                 f.write(text[len(text) // 2:])
-            time.sleep(0.005)
+            time.sleep(0.05)
 
     saver = threading.Thread(target=jupyterlab_saving)
     saver.start()

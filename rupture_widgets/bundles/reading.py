@@ -56,7 +56,7 @@ def opened(source, limits: Limits | None = None) -> Iterator[CheckedBundle]:
 
 def _open_source(source) -> tuple[str, object, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return "(uploaded)", io.BytesIO(bytes(source)), True
+        return "", io.BytesIO(bytes(source)), True
     if isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
         try:
@@ -67,7 +67,7 @@ def _open_source(source) -> tuple[str, object, bool]:
             raise BundleError.refused(path, "it is a folder, not a zip file") from None
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
-        label = str(name) if isinstance(name, str) else "(uploaded)"
+        label = str(name) if isinstance(name, str) else ""
         if not (hasattr(source, "seekable") and source.seekable()):
             return label, io.BytesIO(source.read()), True
         return label, source, False
@@ -146,7 +146,8 @@ def _check_content(bundle: CheckedBundle, refuse) -> None:
         where = "/".join(folder)
         try:
             bundle.states[folder] = incoming_state(files.get("journal"), files.get("workbook"),
-                                                   where, reviewer=reviewers[folder])
+                                                   where, reviewer=reviewers[folder],
+                                                   trainee_id=folder[-1])
         except InvalidRecord as e:
             raise refuse(f"the workbook {where} in it is not valid: {e}") from None
 

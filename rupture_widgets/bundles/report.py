@@ -14,7 +14,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 @dataclass
 class ImportReport:
-    bundle: str                 # where it came from (a path, or "(uploaded)")
+    bundle: str                 # where it came from: a path, or "" (bytes, an upload)
     kind: str                   # "trainee" or "reviewer"
     owner: str                  # their id
     attempts_added: int = 0     # in the trainee's own workbook
@@ -33,10 +33,11 @@ class ImportReport:
 
     def __str__(self) -> str:
         who = f"{self.kind} {self.owner}"
-        lines = [f"Imported the bundle of {who} from {self.bundle}."]
+        source = f" ({self.bundle})" if self.bundle else ""
+        lines = [f"Imported the bundle of {who}{source}."]
         if not self.changed and not self.notes:
-            return (f"Nothing to import from the bundle of {who} ({self.bundle}): everything in "
-                    "it is here already.")
+            return (f"Nothing to import from the bundle of {who}{source}: everything in it is "
+                    "here already.")
         if self.attempts_added or self.attempts_present:
             lines.append(f"  Attempts: {self.attempts_added} added, {self.attempts_present} "
                          "already here.")

@@ -254,3 +254,35 @@ def test_a_workspace_folder_that_is_a_link_is_not_written_through(tmp_path, good
     with pytest.raises(BundleError, match="is a link"):
         import_bundle(ws, good)
     assert tree_hashes(tmp_path) == before and not any(outside.iterdir())
+
+
+def test_a_review_notebook_under_another_reviewers_name_is_refused(target, tmp_path, good):
+    files = entries(good)
+    moved = {k.replace("exchange/inbox/dr.sam.rivera/", "exchange/inbox/jo.bell/", 1): v
+             for k, v in files.items()}
+    assert moved != files
+    refused(target, tmp_path, rezip(moved, relist=True), "sent to someone else",
+            "'Dr Sam Rivera'")
+
+
+def test_a_reviewer_bundle_with_another_reviewers_return_is_refused(target, tmp_path, good):
+    files = entries(good)
+    returns = {k: v for k, v in files.items() if k.startswith("exchange/returns/")}
+    assert returns
+    manifest = {**parse_json(files["manifest.json"]), "kind": "reviewer", "owner": "jo.bell"}
+    refused(target, tmp_path, rezip({**returns, "manifest.json": dumps(manifest).encode()},
+                                    relist=True), "returned by 'dr.sam.rivera'", "jo.bell")
+
+
+def test_a_record_that_fails_the_schema_is_refused(target, tmp_path, good):
+    files = entries(good)
+    journal = f"trainees/{TRAINEE}/workbook.journal.jsonl"
+    lines = files[journal].decode().splitlines()
+    event = parse_json(lines[-1])
+    assert event["event"] == "attempt"
+    bad = {**event, "attempt": {**event["attempt"], "status": "grandmaster"}}
+    files[journal] = ("\n".join(lines[:-1] + [dumps(bad)]) + "\n").encode()
+    refused(target, tmp_path, rezip(files, relist=True), "is not valid", "grandmaster")
+    theirs = {**event, "attempt": {**event["attempt"], "trainee_id": "priya.shah"}}
+    files[journal] = ("\n".join(lines[:-1] + [dumps(theirs)]) + "\n").encode()
+    refused(target, tmp_path, rezip(files, relist=True), "'priya.shah''s, not 'alex.morgan''s")

@@ -50,13 +50,21 @@ def as_workspace(workspace) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else Workspace(workspace)
 
 
-def export_bundle(workspace, out, *, trainee: str | None = None,
-                  reviewer: str | None = None) -> Manifest:
+def export_bundle(workspace, out, *, trainee: str | None = None, reviewer: str | None = None,
+                  for_trainee: str | None = None) -> Manifest:
     """Write the bundle of ``trainee`` (an id) or ``reviewer`` (a name or id) to ``out`` (a new
-    file's path, or a writable binary file object); return its manifest."""
+    file's path, or a writable binary file object); return its manifest.
+
+    A reviewer's whole bundle holds every trainee's answers sent to them: it is for the
+    reviewer (a new server) or the facilitator. ``for_trainee`` makes the reviewer's bundle for
+    one trainee, holding only that trainee's review notebook and the returns to them: the one
+    to hand that trainee (nobody sees what was not meant for them)."""
     if (trainee is None) == (reviewer is None):
         raise BundleError.cannot_export("say whose work to bundle: a trainee or a reviewer, "
                                         "not both")
+    if for_trainee is not None and reviewer is None:
+        raise BundleError.cannot_export("a bundle for one trainee is a reviewer's: give the "
+                                        "reviewer too")
     ws = as_workspace(workspace)
     exchange_root = open_exchange(ws).root
     if trainee is not None:
@@ -64,9 +72,11 @@ def export_bundle(workspace, out, *, trainee: str | None = None,
         items = _trainee_items(ws, exchange_root, owner)
     else:
         kind, owner = "reviewer", reviewer_id(reviewer)
-        items = _reviewer_items(exchange_root, owner)
+        for_trainee = None if for_trainee is None else check_trainee_id(for_trainee)
+        items = _reviewer_items(exchange_root, owner, for_trainee)
     if not items:
-        raise BundleError.cannot_export(f"there is no work of {kind} {owner!r} in the "
+        mine = f" for trainee {for_trainee!r}" if for_trainee else ""
+        raise BundleError.cannot_export(f"there is no work of {kind} {owner!r}{mine} in the "
                                         f"workspace {ws.root}")
     if isinstance(out, (str, os.PathLike)):
         target = Path(out).expanduser().resolve()
@@ -76,15 +86,16 @@ def export_bundle(workspace, out, *, trainee: str | None = None,
         if not target.parent.is_dir():
             raise BundleError.cannot_export(f"the folder {target.parent} does not exist")
         found: list[Manifest] = []
-        if not write_new(target, lambda f: _zip(f, kind, owner, items, found)):
+        if not write_new(target, lambda f: _zip(f, kind, owner, for_trainee, items, found)):
             raise BundleError.cannot_export(f"{target} was created by someone else meanwhile")
         return found[0]
     found = []
-    _zip(out, kind, owner, items, found)
+    _zip(out, kind, owner, for_trainee, items, found)
     return found[0]
 
 
-def _zip(out: BinaryIO, kind: str, owner: str, items: list[_Item], found: list) -> str:
+def _zip(out: BinaryIO, kind: str, owner: str, for_trainee: str | None, items: list[_Item],
+         found: list) -> str:
     entries, h = [], None
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         for item in items:
@@ -106,7 +117,8 @@ def _zip(out: BinaryIO, kind: str, owner: str, items: list[_Item], found: list) 
                     h.update(block)
                     n += len(block)
             entries.append(FileEntry(item.path, n, h.hexdigest()))
-        manifest = Manifest(kind, owner, utc_now(), __version__, tuple(entries))
+        manifest = Manifest(kind, owner, utc_now(), __version__, tuple(entries),
+                            trainee=for_trainee)
         zf.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest.to_json())
     found.append(manifest)
     return ""  # write_new's checksum: none expected
@@ -141,18 +153,21 @@ def _trainee_items(ws: Workspace, exchange_root: Path, trainee: str) -> list[_It
     return items
 
 
-def _reviewer_items(exchange_root: Path, reviewer: str) -> list[_Item]:
+def _reviewer_items(exchange_root: Path, reviewer: str, only: str | None) -> list[_Item]:
     items = []
     inbox = exchange_root / INBOX / reviewer
     if inbox.is_dir() and not inbox.is_symlink():
         for trainee in Workspace(inbox).trainees():
+            if only is not None and trainee != only:
+                continue
             review = _review_folder(inbox, trainee)
             if review is not None:
                 items += _folder_items(review, (EXCHANGE, INBOX, reviewer, paths.TRAINEES,
                                                 trainee))
     returns = exchange_root / RETURNS
     for trainee_dir in sorted(returns.iterdir()) if returns.is_dir() else ():
-        if trainee_dir.is_dir() and _valid_id(trainee_dir.name):
+        if trainee_dir.is_dir() and _valid_id(trainee_dir.name) \
+                and only in (None, trainee_dir.name):
             items += _return_items(exchange_root, trainee_dir.name, reviewer)
     return items
 

@@ -54,10 +54,15 @@ class Manifest:
     package_version: str
     files: tuple          # FileEntry, in the order written
     format_version: int = VERSION
+    #: a reviewer bundle made for one trainee (``for_trainee``): only what is theirs
+    trainee: str | None = None
 
     def to_json(self) -> str:
-        return dumps({"format": FORMAT, "format_version": self.format_version,
-                      "kind": self.kind, "owner": self.owner, "created_at": self.created_at,
+        head = {"format": FORMAT, "format_version": self.format_version, "kind": self.kind,
+                "owner": self.owner}
+        if self.trainee is not None:
+            head["trainee"] = self.trainee
+        return dumps({**head, "created_at": self.created_at,
                       "package_version": self.package_version,
                       "files": [{"path": f.path, "size": f.size, "sha256": f.sha256}
                                 for f in self.files]}, indent=1)
@@ -81,6 +86,10 @@ class Manifest:
             raise LayoutError(f"its manifest names an unknown kind {kind!r} (expected trainee "
                               "or reviewer)")
         check_owner(owner)
+        trainee = raw.get("trainee")
+        if trainee is not None and (kind != "reviewer" or check_owner(trainee) != trainee):
+            raise LayoutError("its manifest names a trainee, which only a reviewer's bundle "
+                              "for one trainee does")
         created, version_text = raw.get("created_at"), raw.get("package_version")
         if not isinstance(created, str) or not _is_time(created):
             raise LayoutError(f"its manifest has no valid created_at ({created!r})")
@@ -98,7 +107,7 @@ class Manifest:
                 raise LayoutError(f"its manifest lists a file it does not describe properly "
                                   f"({str(f)[:120]})")
             entries.append(FileEntry(f["path"], f["size"], f["sha256"]))
-        return cls(kind, owner, created, version_text, tuple(entries), version)
+        return cls(kind, owner, created, version_text, tuple(entries), version, trainee)
 
 
 def check_owner(owner: object) -> str:
@@ -153,10 +162,13 @@ class Place:
             raise LayoutError(f"{path!r} names an invalid id: {e}") from None
         raise LayoutError(f"{path!r} is not a file a bundle holds")
 
-    def belongs_to(self, kind: str, owner: str) -> bool:
-        if kind == "trainee":
-            return self.trainee == owner
-        return (self.area == "inbox" and self.reviewer == owner) or self.area == "returns"
+    def belongs_to(self, manifest: Manifest) -> bool:
+        if manifest.kind == "trainee":
+            return self.trainee == manifest.owner
+        if manifest.trainee is not None and self.trainee != manifest.trainee:
+            return False
+        return (self.area == "inbox" and self.reviewer == manifest.owner) \
+            or self.area == "returns"
 
 
 def _in_folder(area: str, trainee: str, reviewer: str | None, rest: list) -> Place:

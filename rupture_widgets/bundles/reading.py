@@ -109,8 +109,10 @@ def check(zf: zipfile.ZipFile, label: str, limits: Limits) -> CheckedBundle:
             place = Place.of(path)
         except LayoutError as e:
             raise refuse(str(e)) from None
-        if not place.belongs_to(manifest.kind, manifest.owner):
-            raise refuse(f"{path!r} is not part of {manifest.kind} {manifest.owner!r}'s work")
+        if not place.belongs_to(manifest):
+            mine = f" for trainee {manifest.trainee!r}" if manifest.trainee else ""
+            raise refuse(f"{path!r} is not part of {manifest.kind} {manifest.owner!r}'s "
+                         f"work{mine}")
         if f.size != entries[path].file_size:
             raise refuse(f"{path!r} is {entries[path].file_size:,} bytes in the zip, not the "
                          f"{f.size:,} its manifest lists")

@@ -3,11 +3,15 @@ APIs (the shared fixtures' recorded answers), and a whole tree hashed."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import stat
+import zipfile
 from pathlib import Path
 
 from _workbook_fixtures import recorded_attempt
 from rupture_widgets.exchange import open_exchange
+from rupture_widgets.storage import dumps, parse_json
 from rupture_widgets.taxonomy import load_taxonomy
 from rupture_widgets.workbook import Workspace
 from rupture_widgets.workbook.records import feedback_record
@@ -52,3 +56,29 @@ def tree_hashes(root: Path) -> dict[str, str]:
             else:
                 out[rel + "/"] = "dir"
     return out
+
+
+def entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def rezip(files: dict[str, bytes], relist: bool = False, symlinks=(), method=zipfile.ZIP_DEFLATED
+          ) -> bytes:
+    """The files zipped again; ``relist``: a manifest rewritten to match them exactly (so only
+    the problem planted is left to find)."""
+    files = dict(files)
+    if relist:
+        manifest = parse_json(files["manifest.json"])
+        manifest["files"] = [{"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+                             for p, b in files.items() if p != "manifest.json"]
+        files["manifest.json"] = dumps(manifest).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = method
+            info.external_attr = ((stat.S_IFLNK | 0o777) if name in symlinks
+                                  else (stat.S_IFREG | 0o600)) << 16
+            zf.writestr(info, data)
+    return out.getvalue()

@@ -3,14 +3,12 @@ nothing is written anywhere: the whole temporary tree (the workspace, its exchan
 file beside it) hashes the same before and after."""
 from __future__ import annotations
 
-import hashlib
 import io
-import stat
 import zipfile
 
 import pytest
 
-from _bundle_fixtures import TRAINEE, practise, tree_hashes
+from _bundle_fixtures import TRAINEE, entries, practise, rezip, tree_hashes
 from rupture_widgets.bundles import Limits, export_bundle, import_bundle
 from rupture_widgets.errors import BundleError
 from rupture_widgets.storage import dumps, parse_json
@@ -34,32 +32,6 @@ def target(tmp_path, answers):
     practise(ws, answers, trainee="priya.shah", name="Priya Shah")
     (tmp_path / "sentinel.txt").write_text("untouched")
     return ws
-
-
-def entries(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
-def rezip(files: dict[str, bytes], relist: bool = False, symlinks=(), method=zipfile.ZIP_DEFLATED
-          ) -> bytes:
-    """The files zipped again; ``relist``: a manifest rewritten to match them exactly (so only
-    the problem planted is left to find)."""
-    files = dict(files)
-    if relist:
-        manifest = parse_json(files["manifest.json"])
-        manifest["files"] = [{"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
-                             for p, b in files.items() if p != "manifest.json"]
-        files["manifest.json"] = dumps(manifest).encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", method) as zf:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name)
-            info.compress_type = method
-            info.external_attr = ((stat.S_IFLNK | 0o777) if name in symlinks
-                                  else (stat.S_IFREG | 0o600)) << 16
-            zf.writestr(info, data)
-    return out.getvalue()
 
 
 def a_recording(files: dict) -> str:

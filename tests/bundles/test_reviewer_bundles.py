@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
+from _bundle_fixtures import REVIEWER, TRAINEE, entries, practise, rezip, tree_hashes
 from _workbook_fixtures import read_valid
-from _bundle_fixtures import REVIEWER, TRAINEE, practise, tree_hashes
 from rupture_widgets.bundles import export_bundle, import_bundle
+from rupture_widgets.errors import BundleError
 from rupture_widgets.exchange import open_exchange
 from rupture_widgets.exchange.folder import reviewer_id
 from rupture_widgets.taxonomy import load_taxonomy
@@ -54,18 +57,35 @@ def test_sent_work_reaches_the_reviewer_and_feedback_comes_back(tmp_path, answer
     again = open_exchange(sam_server)
     assert sorted(s.status for s in again.queue(REVIEWER)) == ["in review", "returned"]
 
-    # Alex, on a third server: his own bundle, then the reviewer's; collect shows the feedback
+    # Alex, on a third server: his own bundle, then the reviewer's for him; collect shows it
+    for_alex = bundle_of(review_ws, reviewer=REVIEWER, for_trainee=TRAINEE)
     alex_again = Workspace(tmp_path / "alex-server-2")
     import_bundle(alex_again, bundle_of(alex_server, trainee=TRAINEE))
-    report = import_bundle(alex_again, sam)
+    report = import_bundle(alex_again, for_alex)
     assert report.feedback_added == 1 and "1 review added" in str(report)
     restored = alex_again.workbook(TRAINEE)
     collected = open_exchange(alex_again).collect(restored)
     assert [f.summary for f in collected] == ["Lovely."]
     assert restored.feedback(ids[0])[0].ratings == {"empathy": 5}
+    assert not any("priya" in p for p in tree_hashes(alex_again.root))  # nobody else's work
     before = tree_hashes(alex_again.root)
-    assert not import_bundle(alex_again, sam).changed
+    assert not import_bundle(alex_again, for_alex).changed
     assert tree_hashes(alex_again.root) == before
+
+
+def test_a_reviewer_bundle_for_one_trainee_refuses_anyone_elses_file(tmp_path, answers):
+    ws = Workspace(tmp_path / "review")
+    practise(ws, answers)
+    practise(ws, answers, trainee="priya.shah", name="Priya Shah")
+    full = bundle_of(ws, reviewer=REVIEWER)
+    for_alex = bundle_of(ws, reviewer=REVIEWER, for_trainee=TRAINEE)
+    assert any("priya.shah" in p for p in entries(full))
+    assert not any("priya.shah" in p for p in entries(for_alex))
+    smuggled = {**entries(for_alex), **{p: b for p, b in entries(full).items()
+                                       if "priya.shah" in p}}
+    with pytest.raises(BundleError, match="for trainee 'alex.morgan'"):
+        import_bundle(Workspace(tmp_path / "alex"), rezip(smuggled, relist=True))
+    assert not (tmp_path / "alex").exists()
 
 
 def test_a_reviewer_bundle_holds_only_that_reviewers_work(practised, tmp_path):

@@ -41,20 +41,21 @@ class CheckedBundle:
 @contextlib.contextmanager
 def opened(source, limits: Limits | None = None) -> Iterator[CheckedBundle]:
     """``source`` (a path, bytes, or a binary file object) as a CheckedBundle."""
-    label, fileobj, own = _open_source(source)
+    limits = limits or Limits()
+    label, fileobj, own = _open_source(source, limits)
     try:
         try:
             zf = zipfile.ZipFile(fileobj)
         except (zipfile.BadZipFile, EOFError, ValueError):
             raise BundleError.refused(label, "it is not a zip file") from None
         with zf:
-            yield check(zf, label, limits or Limits())
+            yield check(zf, label, limits)
     finally:
         if own:
             fileobj.close()
 
 
-def _open_source(source) -> tuple[str, object, bool]:
+def _open_source(source, limits: Limits) -> tuple[str, object, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return "", io.BytesIO(bytes(source)), True
     if isinstance(source, (str, os.PathLike)):
@@ -68,8 +69,11 @@ def _open_source(source) -> tuple[str, object, bool]:
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
         label = str(name) if isinstance(name, str) else ""
-        if not (hasattr(source, "seekable") and source.seekable()):
-            return label, io.BytesIO(source.read()), True
+        if not (hasattr(source, "seekable") and source.seekable()):  # a zip needs seeking
+            data = source.read(limits.max_total_bytes + 1)
+            if len(data) > limits.max_total_bytes:
+                raise BundleError.refused(label, "it is larger than a bundle may be")
+            return label, io.BytesIO(data), True
         return label, source, False
     raise TypeError(f"a bundle is a path, bytes or a binary file, not {type(source).__name__}")
 

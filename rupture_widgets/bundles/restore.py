@@ -91,8 +91,10 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
     if state is not None:
         if first.area == "trainee":
             wb = ws.workbook(first.trainee)
-        else:
+        elif folder in reviewers:
             wb = exchange.review_workbook(reviewers[folder], first.trainee)
+        else:
+            return  # an empty review notebook: every attempt in it was withdrawn
         found = fold_in(wb, as_notebook(first.trainee, state, wb.title))
         if first.area == "trainee":
             report.attempts_added += len(found.added)
@@ -131,8 +133,10 @@ def _reviewer_names(bundle: CheckedBundle, exchange_root: Path) -> dict[tuple, s
         if folder[0] != EXCHANGE:
             continue
         sent = [a["sent_to"][-1]["reviewer"] for a in state.ordered_attempts() if a["sent_to"]]
+        if not sent:
+            continue  # nothing in it (every attempt withdrawn): there is nothing to merge
         rid = folder[2]
-        name = sent[-1] if sent else rid
+        name = sent[-1]
         try:
             same = reviewer_id(name) == rid
         except ExchangeError:

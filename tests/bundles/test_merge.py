@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from _workbook_fixtures import cells_by_id, read_valid, recorded_attempt
-from _bundle_fixtures import TRAINEE, tree_hashes
+from _bundle_fixtures import TRAINEE, entries, tree_hashes
 from rupture_widgets.bundles import export_bundle, import_bundle
 from rupture_widgets.storage import dumps, parse_json
 from rupture_widgets.workbook import Workspace
@@ -79,3 +79,19 @@ def test_a_recording_with_other_bytes_is_kept_and_reported(practised, tmp_path, 
     assert path.read_bytes() == answers[1]
     assert report.recordings_added == 2  # the other own recording, and the copy sent
     assert f"{path.name} is here already with different content" in str(report)
+
+
+def test_a_review_notebook_emptied_by_a_withdrawal_imports(practised, tmp_path):
+    """The trainee took back the one attempt they had sent and no review was returned on it:
+    the review notebook is empty (a tombstone only), and the bundle still imports."""
+    from rupture_widgets.exchange import open_exchange
+
+    ws, wb, ids, review = practised
+    ex = open_exchange(ws)
+    ex.send(wb, ids[1], reviewer="Jo Bell", role="peer")
+    ex.withdraw(wb, ids[1])
+    data = bundle_of(ws, trainee=TRAINEE)
+    assert any(p.startswith("exchange/inbox/jo.bell/") for p in entries(data))
+    report = import_bundle(Workspace(tmp_path / "server-2"), data)
+    assert report.attempts_added == 2 and report.reviews_added == 1  # Dr Sam Rivera's copy
+    assert not open_exchange(Workspace(tmp_path / "server-2")).queue("Jo Bell")

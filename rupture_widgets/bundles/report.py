@@ -21,10 +21,16 @@ class ImportReport:
     attempts_present: int = 0
     recordings_added: int = 0   # every folder's
     recordings_present: int = 0
-    feedback_added: int = 0     # feedback new to the trainee: returns and feedback records
+    feedback_ids: set = field(default_factory=set)  # feedback new here: returns or records
     reviews_added: int = 0      # attempts new to a reviewer's review notebook (sent for review)
     notes: list = field(default_factory=list)   # what was kept as it was here, and why
     other_changes: int = 0      # drafts, seen feedback, a person's cells, notes in a notebook
+
+    @property
+    def feedback_added(self) -> int:
+        """Reviews new here, each counted once (a return and the record it became when
+        collected are one review)."""
+        return len(self.feedback_ids)
 
     @property
     def changed(self) -> bool:

@@ -99,7 +99,7 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
         if first.area == "trainee":
             report.attempts_added += len(found.added)
             report.attempts_present += len(found.same) + len(found.differing)
-            report.feedback_added += len(found.feedback_added)
+            report.feedback_ids.update(found.feedback_added)
         else:
             report.reviews_added += len(found.added)
         report.other_changes += found.notes_added + found.cells_added + found.name_added
@@ -174,7 +174,7 @@ def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportR
         if what == "recording":
             report.recordings_added += 1
         else:
-            report.feedback_added += 1
+            report.feedback_ids.add(Path(path).stem)  # a return is named by its feedback id
     elif same_file(target, entry.sha256):
         if what == "recording":
             report.recordings_present += 1

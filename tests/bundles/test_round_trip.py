@@ -40,6 +40,11 @@ def test_a_trainee_bundle_restores_the_same_attempts_and_recordings(practised, t
     assert [f.id for f in ex.collect(restored)] == [review["id"]]
     assert restored.feedback(ids[0])[0].summary == "Warm and clear."
 
+    # collected, the review is both a return and a record: still one review in the report
+    third = Workspace(tmp_path / "server-3")
+    export_bundle(fresh, tmp_path / "again.zip", trainee=TRAINEE)
+    assert import_bundle(third, tmp_path / "again.zip").feedback_added == 1
+
 
 def test_importing_twice_changes_nothing_byte_for_byte(practised, tmp_path):
     ws = practised[0]
@@ -52,3 +57,24 @@ def test_importing_twice_changes_nothing_byte_for_byte(practised, tmp_path):
     assert tree_hashes(fresh.root) == before
     assert not again.changed and "everything in it is here already" in str(again)
     assert again.attempts_present == 2 and again.recordings_present == 3
+
+
+def test_a_bundle_from_a_stream_that_cannot_seek_or_a_memoryview_imports(practised, tmp_path):
+    """An upload may arrive as a memoryview (ipywidgets' FileUpload) or a pipe."""
+    ws = practised[0]
+    data = io.BytesIO()
+    export_bundle(ws, data, trainee=TRAINEE)
+
+    class Pipe(io.RawIOBase):
+        def __init__(self, raw: bytes):
+            self._raw = io.BytesIO(raw)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            return self._raw.readinto(b)
+
+    assert import_bundle(Workspace(tmp_path / "a"), Pipe(data.getvalue())).attempts_added == 2
+    assert import_bundle(Workspace(tmp_path / "b"),
+                         memoryview(data.getvalue())).attempts_added == 2

@@ -57,6 +57,17 @@ class Manifest:
     #: a reviewer bundle made for one trainee (``for_trainee``): only what is theirs
     trainee: str | None = None
 
+    @property
+    def file_name(self) -> str:
+        """A name to offer for the download: whose, what, when (``rupture-alex.morgan-
+        20261201T184002Z.zip``; a reviewer's ``rupture-review-dr.sam.rivera-…``), safe on
+        every filesystem (ids are)."""
+        when = re.sub(r"[^0-9TZ]", "", self.created_at.split(".")[0]) + "Z"
+        who = self.owner if self.kind == "trainee" else f"review-{self.owner}"
+        if self.trainee:
+            who += f"-for-{self.trainee}"
+        return f"rupture-{who}-{when}.zip"
+
     def to_json(self) -> str:
         head = {"format": FORMAT, "format_version": self.format_version, "kind": self.kind,
                 "owner": self.owner}

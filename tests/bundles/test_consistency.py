@@ -93,3 +93,30 @@ def test_a_notebook_that_stays_unreadable_is_left_out_and_the_journal_restores_i
     fresh = Workspace(tmp_path / "fresh")
     assert import_bundle(fresh, out.getvalue()).attempts_added == 2
     assert {a.id for a in fresh.workbook(TRAINEE).attempts()} == set(ids)
+
+
+def test_an_import_while_the_trainee_practises_loses_nothing_of_either(practised, tmp_path,
+                                                                      answers):
+    """Restore my work, clicked while an answer is being logged on the new server."""
+    ws, wb, ids, _ = practised
+    data = io.BytesIO()
+    export_bundle(ws, data, trainee=TRAINEE)
+    server2 = Workspace(tmp_path / "server-2")
+    here = server2.workbook(TRAINEE)
+    logged, errors = [], []
+
+    def practise_on():
+        try:
+            for _ in range(6):
+                logged.append(recorded_attempt(here, answers[0], pieces=3).id)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    writer = threading.Thread(target=practise_on)
+    writer.start()
+    report = import_bundle(server2, data.getvalue())
+    writer.join()
+    assert not errors and report.attempts_added == 2
+    assert {a.id for a in server2.workbook(TRAINEE).attempts()} == {*ids, *logged}
+    assert {a.id for a in Workspace(server2.root).workbook(TRAINEE).attempts()} == \
+        {*ids, *logged}  # on disk, as another process would read it

@@ -18,6 +18,8 @@ def test_a_trainee_bundle_restores_the_same_attempts_and_recordings(practised, t
     out = tmp_path / "alex.zip"
     manifest = export_bundle(ws, out, trainee=TRAINEE)
     assert (manifest.kind, manifest.owner, manifest.format_version) == ("trainee", TRAINEE, 1)
+    assert manifest.file_name.startswith(f"rupture-{TRAINEE}-20") and \
+        manifest.file_name.endswith("Z.zip")
     with zipfile.ZipFile(out) as zf:
         listed = parse_json(zf.read("manifest.json"))
         assert sorted(zf.namelist()) == sorted([f["path"] for f in listed["files"]]

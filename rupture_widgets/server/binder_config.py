@@ -1,0 +1,66 @@
+"""The Jupyter server configuration that makes `rupture serve`'s settings hold under Binder.
+
+On Binder (and a JupyterHub) Voilà runs as an extension of the user's Jupyter server, not as
+`rupture serve`. Voilà's extension reads only ``VoilaConfiguration`` (from the server's config
+and from a voila.json on the config path); its ``Voila`` section, where ``notebooks/voila.json``
+keeps the websocket message size and the page's headers, is the standalone app's and is ignored,
+and so is ``MappingKernelManager`` in a voila.json. So the settings are written where the server
+reads them, ``~/.jupyter/jupyter_server_config.json`` (binder/postBuild copies it), made here from
+voila.json so that the two cannot drift (tests/server/test_binder_config.py compares the file
+with ``binder_config()``; the Binder tests prove each setting on a real server,
+docs/decisions.md #33). Regenerate with ``python -m rupture_widgets.server.binder_config``.
+
+What is not carried over, and why (the same list is in binder/README.md):
+- ``Voila.ip``, ``auto_token``, ``allow_remote_access``, ``identity_provider_class``: how
+  `rupture serve` guards a laptop. Under Binder the hub authenticates and proxies (its own Host
+  and login); the page's ``_xsrf`` cookie comes from ``server/extension.py`` instead.
+- ``kernel_websocket_connection_class``: the defect it guards against is in Voilà's own kernel
+  websocket handler (websocket.py); under a Jupyter server the page talks to the server's.
+- ``preheat_kernel``, ``default_pool_size``, ``multi_kernel_manager_class``: Voilà's kernel
+  pool exists only in the standalone app; the extension starts one kernel per page with the
+  server's kernel manager (culling, below, still applies to it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .serve import CONFIG, PROJECT
+
+BINDER_CONFIG = PROJECT / "binder" / "jupyter_server_config.json"
+EXTENSION = "rupture_widgets.server.extension"
+#: VoilaConfiguration traits the server extension reads and the app relies on
+VOILA_KEYS = ("file_allowlist", "template", "show_tracebacks")
+#: tornado settings the app relies on: recordings arrive in websocket messages above tornado's
+#: 10 MiB default (docs/decisions.md #1), and the page may load nothing from elsewhere
+TORNADO_KEYS = ("websocket_max_message_size", "headers")
+
+
+def binder_config(voila: dict) -> dict:
+    """The server configuration for a Jupyter server running Voilà as an extension."""
+    tornado = voila["Voila"]["tornado_settings"]
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {EXTENSION: True},
+            "tornado_settings": {key: tornado[key] for key in TORNADO_KEYS},
+        },
+        "VoilaConfiguration": {key: voila["VoilaConfiguration"][key] for key in VOILA_KEYS},
+        "MappingKernelManager": dict(voila["MappingKernelManager"]),
+    }
+
+
+def rendered(voila_json: Path = CONFIG) -> str:
+    config = binder_config(json.loads(voila_json.read_text(encoding="utf-8")))
+    return json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write binder/jupyter_server_config.json from notebooks/voila.json."""
+    BINDER_CONFIG.write_text(rendered(), encoding="utf-8")
+    print(f"wrote {BINDER_CONFIG}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

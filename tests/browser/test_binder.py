@@ -80,7 +80,7 @@ def api(server, method: str, path: str) -> object:
 def test_the_server_runs_this_checkout_from_the_environment_binder_built(binder):
     where = subprocess.run([str(binder.venv / "bin" / "python"), "-c",
                             "import rupture_widgets, voila; print(rupture_widgets.__file__)"],
-                           capture_output=True, text=True, check=True,
+                           capture_output=True, text=True, check=True, cwd=binder.home.parent,
                            env={"PATH": os.environ["PATH"], "HOME": str(binder.home)})
     assert Path(where.stdout.strip()).is_relative_to(binder.home)
     config = json.loads((binder.home / ".jupyter" / "jupyter_server_config.json").read_text())

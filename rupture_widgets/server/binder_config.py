@@ -10,7 +10,7 @@ voila.json so that the two cannot drift (tests/server/test_binder_config.py comp
 with ``binder_config()``; the Binder tests prove each setting on a real server,
 docs/decisions.md #33). Regenerate with ``python -m rupture_widgets.server.binder_config``.
 
-What is not carried over, and why (the same list is in binder/README.md):
+What is not carried over, and why (``NOT_CARRIED``; binder/README.md says the same):
 - ``Voila.ip``, ``auto_token``, ``allow_remote_access``, ``identity_provider_class``: how
   `rupture serve` guards a laptop. Under Binder the hub authenticates and proxies (its own Host
   and login); the page's ``_xsrf`` cookie comes from ``server/extension.py`` instead.
@@ -35,6 +35,21 @@ VOILA_KEYS = ("file_allowlist", "template", "show_tracebacks")
 #: tornado settings the app relies on: recordings arrive in websocket messages above tornado's
 #: 10 MiB default (docs/decisions.md #1), and the page may load nothing from elsewhere
 TORNADO_KEYS = ("websocket_max_message_size", "headers")
+
+#: every other setting of voila.json, by section and name, with why it stays `rupture serve`'s
+#: (a setting added to voila.json must be added here or carried over: a test says so)
+NOT_CARRIED = {
+    ("VoilaConfiguration", "preheat_kernel"): "no kernel pool under the server extension",
+    ("VoilaConfiguration", "default_pool_size"): "no kernel pool under the server extension",
+    ("VoilaConfiguration", "multi_kernel_manager_class"): "the standalone app's kernel manager",
+    ("Voila", "ip"): "the hub's proxy decides who reaches the server",
+    ("Voila", "auto_token"): "the hub authenticates",
+    ("Voila", "identity_provider_class"): "the hub's (or the server's) identity; the page "
+                                          "cookie comes from server/extension.py",
+    ("Voila", "kernel_websocket_connection_class"): "guards Voilà's own websocket handler, "
+                                                    "which the extension does not use",
+    ("Voila", "tornado_settings", "allow_remote_access"): "the hub proxies with its own Host",
+}
 
 
 def binder_config(voila: dict) -> dict:

@@ -205,3 +205,14 @@ def test_a_binder_link_opens_the_app_and_an_answer_is_logged(binder, page):
     assert attempt.status == "complete" and attempt.clip_id == clip.id
     assert workbook.recording_path(attempt.id).stat().st_size > 10_000
     assert attempt.duration_s == pytest.approx(2, abs=1.0)
+
+
+def test_jupyterlab_on_the_same_server_works_under_the_apps_policy(binder, page):
+    """The Content-Security-Policy applies to the whole server, JupyterLab included (Binder's
+    default view, where an instructor opens workbooks): it still starts and runs a kernel."""
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else 0)
+    page.goto(f"{binder.root}lab/tree/notebooks/practice.ipynb?token={binder.token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+    assert blocked == []

@@ -22,10 +22,13 @@ What is not carried over, and why (``NOT_CARRIED``; binder/README.md says the sa
 """
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
+from ..errors import RuptureError
 from .serve import CONFIG, PROJECT
 
 BINDER_CONFIG = PROJECT / "binder" / "jupyter_server_config.json"
@@ -52,27 +55,49 @@ NOT_CARRIED = {
 }
 
 
-def binder_config(voila: dict) -> dict:
-    """The server configuration for a Jupyter server running Voilà as an extension."""
+def binder_config(voila: dict, folder: str | None = None) -> dict:
+    """The server configuration for a Jupyter server running Voilà as an extension.
+    ``folder``: where the repository is below the server's root (a hub's nbgitpuller puts it
+    in ``~/<folder>``); the clip allow-list then names clips under it."""
     tornado = voila["Voila"]["tornado_settings"]
+    carried = {key: voila["VoilaConfiguration"][key] for key in VOILA_KEYS}
+    if folder:
+        if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", folder):
+            raise RuptureError(f"The folder name {folder!r} is not one nbgitpuller makes from a "
+                               "repository's name: give the folder name only, letters, digits "
+                               "and . _ - (no '/').")
+        carried["file_allowlist"] = [re.escape(folder) + "/" + pattern
+                                     for pattern in carried["file_allowlist"]]
     return {
         "ServerApp": {
             "jpserver_extensions": {EXTENSION: True},
             "tornado_settings": {key: tornado[key] for key in TORNADO_KEYS},
         },
-        "VoilaConfiguration": {key: voila["VoilaConfiguration"][key] for key in VOILA_KEYS},
+        "VoilaConfiguration": carried,
         "MappingKernelManager": dict(voila["MappingKernelManager"]),
     }
 
 
-def rendered(voila_json: Path = CONFIG) -> str:
-    config = binder_config(json.loads(voila_json.read_text(encoding="utf-8")))
+def rendered(voila_json: Path = CONFIG, folder: str | None = None) -> str:
+    config = binder_config(json.loads(voila_json.read_text(encoding="utf-8")), folder)
     return json.dumps(config, indent=2, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write binder/jupyter_server_config.json from notebooks/voila.json."""
-    BINDER_CONFIG.write_text(rendered(), encoding="utf-8")
+    """Write binder/jupyter_server_config.json from notebooks/voila.json; with
+    ``--hub-folder NAME``, print a hub's version instead (the repository pulled into ~/NAME)."""
+    parser = argparse.ArgumentParser(prog="python -m rupture_widgets.server.binder_config",
+                                     description=main.__doc__)
+    parser.add_argument("--hub-folder", help="the repository's folder in a hub user's home")
+    args = parser.parse_args(argv)
+    try:
+        text = rendered(folder=args.hub_folder)
+    except RuptureError as e:
+        parser.error(str(e))
+    if args.hub_folder:
+        sys.stdout.write(text)
+        return 0
+    BINDER_CONFIG.write_text(text, encoding="utf-8")
     print(f"wrote {BINDER_CONFIG}")
     return 0
 

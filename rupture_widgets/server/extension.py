@@ -26,6 +26,7 @@ from voila.server_extension import load_config_file
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.utils import get_server_root_dir
 
+from ..library.catalog import default_clips_dir
 from .files import ClipFileHandler
 
 
@@ -53,11 +54,14 @@ def handlers(server_app) -> list[tuple]:
     base = url_path_join(settings["base_url"])
     configuration = voila_configuration(server_app)
     root = os.path.expanduser(get_server_root_dir(settings))
+    # the library the app shows ($RUPTURE_CLIPS, else the checkout's clips/: $HOME/clips on
+    # Binder, <repo folder>/clips under nbgitpuller when the hub sets RUPTURE_CLIPS)
+    library = str(default_clips_dir())
     template_paths = collect_template_paths(["voila", "nbconvert"], configuration.template)
     return [
         (url_path_join(base, r"/voila/files/(.*)"), ClipFileHandler,
          {"allowlist": configuration.file_allowlist, "denylist": configuration.file_denylist,
-          "path": root, "clips_dir": os.path.join(root, "clips")}),
+          "path": root, "clips_dir": library}),
         (url_path_join(base, "/voila/render/(.*)"), PracticePageHandler,
          {"config": server_app.config, "template_paths": template_paths,
           "voila_configuration": configuration}),

@@ -74,20 +74,44 @@ def build(home: Path, venv: Path, log: Path) -> dict[str, float]:
 
 
 class BinderServer(Server):
-    """`binder/start jupyter server ...` from the built environment, in its own session."""
+    """`binder/start jupyter server ...` from the built environment, in its own session.
+    ``hub=True``: a JupyterHub's server instead, which has no binder/start; ``env`` adds to the
+    environment (the hub's spawner environment)."""
 
-    def __init__(self, home: Path, venv: Path, log: Path):
+    def __init__(self, home: Path, venv: Path, log: Path, *, hub: bool = False,
+                 env: dict | None = None):
         self.home = home
         token = secrets.token_hex(16)
         port = free_port()
-        env = clean_environment(home, venv)
-        cmd = ["bash", "binder/start", str(venv / "bin" / "jupyter"), "server", "--no-browser",
+        environment = {**clean_environment(home, venv), **(env or {})}
+        cmd = [str(venv / "bin" / "jupyter"), "server", "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                f"--ServerApp.token={token}", f"--ServerApp.base_url={BASE_URL}",
                f"--ServerApp.root_dir={home}", "--ServerApp.port_retries=0"]
+        if not hub:
+            cmd[:0] = ["bash", "binder/start"]
         if os.geteuid() == 0:
             cmd.append("--allow-root")  # Binder runs as a user; CI machines often as root
-        super().__init__(cmd, port, env, home, log)
+        super().__init__(cmd, port, environment, home, log)
         self.token = token
         self.root = f"http://127.0.0.1:{port}{BASE_URL}"
         self.app_url = f"{self.root}{APP}?token={token}"
+
+
+def hub_home(home: Path, binder_home: Path, folder: str) -> Path:
+    """A hub user's home after an nbgitpuller link: the repository pulled into ``~/<folder>``,
+    and what the hub's image provides, as its admin would set it up (binder/README.md): the
+    settings made for that folder, the page template on the data path."""
+    sys.path.insert(0, str(ROOT))
+    from rupture_widgets.server.binder_config import rendered
+
+    copy_checkout(home / folder)
+    (home / ".jupyter").mkdir(parents=True)
+    (home / ".jupyter" / "jupyter_server_config.json").write_text(
+        rendered(ROOT / "notebooks" / "voila.json", folder=folder), encoding="utf-8")
+    templates = home / ".local" / "share" / "jupyter" / "voila" / "templates"
+    templates.mkdir(parents=True)
+    # the image's installed copy of the template (the built environment's editable checkout)
+    (templates / "rupture").symlink_to(
+        binder_home / "rupture_widgets" / "server" / "jupyter" / "voila" / "templates" / "rupture")
+    return home

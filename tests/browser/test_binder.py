@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from binder_support import BASE_URL, BinderServer, build
+from binder_support import BASE_URL, BinderServer, build, hub_home
 from browser_support import ROOT, record_answer, wait_status, watch_recorder
 from served_app import is_app, kernel_id
 
@@ -180,31 +180,40 @@ def test_kernels_are_culled_as_voila_json_says(binder):
     assert said in binder.log.read_text(errors="replace")
 
 
-def test_a_binder_link_opens_the_app_and_an_answer_is_logged(binder, page):
+def practise_once(page, app_url: str, files_prefix: str, trainee: str):
+    """Name, a clip (fetched from ``files_prefix``), play, record 2 s, Stop: the clip."""
     from rupture_widgets.library.catalog import load_catalog
-    from rupture_widgets.workbook import Workspace
 
     clip = min((c for c in load_catalog().clips if c.level == "beginner"),
                key=lambda c: c.duration_s)
-    page.goto(binder.app_url)
-    page.get_by_role("textbox", name="Your name").fill("Robin Binder")
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Your name").fill(trainee)
     page.get_by_role("button", name="Start practising").click()
     page.get_by_role("button", name=f"Practise: {clip.title}").first.click()
     watch_recorder(page)
-    player = page.locator("video.rw-clip-video")
-    src = player.get_attribute("src")
-    assert src.startswith(f"{BASE_URL}voila/files/clips/") and src.endswith(clip.media), src
+    src = page.locator("video.rw-clip-video").get_attribute("src")
+    assert src.startswith(files_prefix) and src.endswith(clip.media), src
     page.get_by_role("button", name="Play clip", exact=True).click()
     page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.5")
     wait_status(page, "idle")
     record_answer(page, 2)
-    page.screenshot(path=str(binder.home.parent / "binder-practice.png"), full_page=True)
+    return clip
 
-    workbook = Workspace(binder.home / "workspace").workbook("robin.binder")
+
+def assert_logged(workspace: Path, trainee_id: str, clip) -> None:
+    from rupture_widgets.workbook import Workspace
+
+    workbook = Workspace(workspace).workbook(trainee_id)
     [attempt] = workbook.attempts()
     assert attempt.status == "complete" and attempt.clip_id == clip.id
     assert workbook.recording_path(attempt.id).stat().st_size > 10_000
     assert attempt.duration_s == pytest.approx(2, abs=1.0)
+
+
+def test_a_binder_link_opens_the_app_and_an_answer_is_logged(binder, page):
+    clip = practise_once(page, binder.app_url, f"{BASE_URL}voila/files/clips/", "Robin Binder")
+    page.screenshot(path=str(binder.home.parent / "binder-practice.png"), full_page=True)
+    assert_logged(binder.home / "workspace", "robin.binder", clip)  # binder/start's workspace
 
 
 def test_jupyterlab_on_the_same_server_works_under_the_apps_policy(binder, page):
@@ -216,3 +225,47 @@ def test_jupyterlab_on_the_same_server_works_under_the_apps_policy(binder, page)
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
     assert blocked == []
+
+
+# -- a JupyterHub: the repository pulled by nbgitpuller into ~/<folder> -------------------------
+
+HUB_FOLDER = "rupture-widgets"
+
+
+@pytest.fixture(scope="module")
+def hub(binder, tmp_path_factory):
+    """The hub's server as binder/README.md says to set it up, from the same environment."""
+    home = hub_home(tmp_path_factory.mktemp("hub") / "jovyan", binder.home, HUB_FOLDER)
+    library = home / HUB_FOLDER / "clips"
+    recordings = home / "workspace" / "trainees" / "sam" / "recordings"
+    recordings.mkdir(parents=True)
+    (recordings / "answer.webm").write_bytes(SECRET)
+    (library / "media" / "leak.mp4").symlink_to(recordings / "answer.webm")
+    server = BinderServer(home, binder.venv, home.parent / "hub.log", hub=True,
+                          env={"RUPTURE_CLIPS": str(library),
+                               "RUPTURE_WORKSPACE": str(home / "workspace")})
+    server.app_url = (f"{server.root}voila/render/{HUB_FOLDER}/notebooks/practice.ipynb"
+                      f"?token={server.token}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("path, token, expected", [
+    (f"{HUB_FOLDER}/{CLIP}", True, 200),
+    (f"{HUB_FOLDER}/{CLIP}", False, 403),
+    (f"{HUB_FOLDER}/clips/media/leak.mp4", True, 403),
+    ("workspace/trainees/sam/recordings/answer.webm", True, 403),
+], ids=["clip", "clip-no-token", "link-out", "recording"])
+def test_on_a_hub_clips_come_from_the_pulled_folder_only(hub, path, token, expected):
+    query = f"?token={hub.token}" if token else ""
+    status, _, body = raw_get(hub, f"{BASE_URL}voila/files/{path}{query}")
+    assert status == expected
+    assert SECRET not in body
+
+
+def test_an_nbgitpuller_link_opens_the_app_with_its_clips(hub, page):
+    clip = practise_once(page, hub.app_url, f"{BASE_URL}voila/files/{HUB_FOLDER}/clips/",
+                         "Robin Hub")
+    assert_logged(hub.home / "workspace", "robin.hub", clip)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from rupture_widgets.server import binder_config as bc
 
 
@@ -52,3 +54,22 @@ def test_the_carried_values_are_voila_jsons():
         voila["VoilaConfiguration"]["file_allowlist"])
     assert config["MappingKernelManager"] == voila["MappingKernelManager"]
     assert config["ServerApp"]["jpserver_extensions"] == {bc.EXTENSION: True}
+
+
+def test_a_hubs_settings_name_the_folder_the_repository_is_pulled_into():
+    import re
+
+    voila = json.loads(bc.CONFIG.read_text(encoding="utf-8"))
+    [pattern] = bc.binder_config(voila, "rupture-widgets")["VoilaConfiguration"]["file_allowlist"]
+    assert re.fullmatch(pattern, "rupture-widgets/clips/media/c3-beginner-maya.mp4")
+    assert not re.fullmatch(pattern, "clips/media/c3-beginner-maya.mp4")
+    assert not re.fullmatch(pattern, "rupture-widgetsXclips/media/c3-beginner-maya.mp4")
+    assert bc.binder_config(voila, "rupture-widgets")["ServerApp"] == (
+        bc.binder_config(voila)["ServerApp"])
+
+
+@pytest.mark.parametrize("folder", ["../elsewhere", "a/b", ".hidden", "/home/x"])
+def test_a_hub_folder_that_is_not_one_folder_name_is_refused(folder, capsys):
+    with pytest.raises(SystemExit):
+        bc.main(["--hub-folder", folder])
+    assert "give the folder name only" in capsys.readouterr().err

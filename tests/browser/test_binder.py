@@ -8,7 +8,7 @@ allow-list and no link leading out of the library; the "rupture" page template, 
 elsewhere, with the Content-Security-Policy; a websocket message above tornado's 10 MiB default
 arriving; the page's shutdown request ending its kernel; culling as configured; and the practice
 flow (name, clip, play, record, stop) logged in the workbook in ``$HOME/workspace``.
-The build (copy, venv, requirements, postBuild) takes ~40 s with a warm pip cache
+The build (copy, venv, requirements, postBuild) takes 40–80 s with wheels at hand
 (docs/testing.md).
 """
 from __future__ import annotations

@@ -212,3 +212,7 @@ class ResearchError(RuptureError, ValueError):
     def unavailable(cls, module: str) -> "ResearchError":
         return cls(f"The research tables need the optional package {module!r}. Install the "
                    "research extra: pip install 'rupture-widgets[research]'")
+
+
+class WorkshopError(RuptureError, ValueError):
+    """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""

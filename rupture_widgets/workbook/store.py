@@ -120,6 +120,8 @@ class Workbook(RecordingFiles, FeedbackRecords):
         # A review notebook (exchange) says whose it is: its title, and who wrote its notes.
         self.title = "Practice workbook"
         self.reviewer: str | None = None
+        # The workshop the practice app was opened for: new attempts carry its code (decisions #35)
+        self.workshop: str | None = None
 
     def __repr__(self) -> str:
         return f"Workbook({self.trainee_id!r}, {str(self.path)!r})"
@@ -128,7 +130,8 @@ class Workbook(RecordingFiles, FeedbackRecords):
     def log_attempt(self, *, clip_id: str, marker: str, level: str, recording=None,
                     duration_s=None, started_at=None, latency_s=None, speaking_s=None,
                     self_assessment: dict | None = None, status: str = "complete",
-                    attempt_id: str | None = None, cue_s=None) -> Attempt:
+                    attempt_id: str | None = None, cue_s=None,
+                    workshop: str | None = None) -> Attempt:
         """Record an attempt. Logging an id that was adopted as 'incomplete' completes it."""
         tax = load_taxonomy()
         aid = check_record_id(attempt_id or new_record_id())
@@ -137,7 +140,8 @@ class Workbook(RecordingFiles, FeedbackRecords):
                              marker=marker, level=level, recording=recording,
                              duration_s=duration_s, started_at=started_at, latency_s=latency_s,
                              speaking_s=speaking_s, self_assessment=self_assessment,
-                             status=status, cue_s=cue_s)
+                             status=status, cue_s=cue_s,
+                             workshop=workshop if workshop is not None else self.workshop)
 
         def change(state: WorkbookState) -> list[dict]:
             old = state.attempts.get(aid)

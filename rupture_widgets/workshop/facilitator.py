@@ -22,6 +22,18 @@ from .roster_table import roster, roster_html
 ALL = "all"
 _WIDE = w.Layout(width="100%")
 _STYLE = {"description_width": "9rem"}
+#: ipywidgets put a label beside its box at a fixed width; on a phone that pushes the box off
+#: the screen, so below 600 px the label goes above the box (inline: no stylesheet of ours here).
+_CSS = """<style>
+.rw-facilitator .widget-inline-hbox, .rw-facilitator .widget-textarea,
+.rw-facilitator .widget-select, .rw-facilitator .widget-select-multiple
+  { max-width: calc(100% - 4px); box-sizing: border-box; }
+@media (max-width: 600px) {
+  .rw-facilitator .widget-inline-hbox { flex-wrap: wrap; height: auto !important; }
+  .rw-facilitator .widget-inline-hbox > .widget-label { width: 100% !important;
+    max-width: none !important; text-align: left; }
+}
+</style>"""
 
 
 def _text(description: str, value: str = "", placeholder: str = "") -> w.Text:
@@ -53,7 +65,7 @@ class ClipChooser(w.VBox):
         self._filter()
         self.add(chosen)
         row = w.Layout(flex_flow="row wrap", grid_gap="0.5rem")
-        super().__init__([w.HBox([self.marker, self.level], layout=row), self.available,
+        super().__init__([self.marker, self.level, self.available,
                           w.HBox([add], layout=row), self.order,
                           w.HBox([up, down, remove], layout=row)])
 
@@ -141,7 +153,7 @@ class FacilitatorApp(w.VBox):
         self.roster_out = w.HTML()
         where = escape(str(self.workspace.root))
         super().__init__([
-            w.HTML("<h1>Workshop facilitator</h1><h2>1. Choose the clips, in order</h2>"),
+            w.HTML(_CSS + "<h1>Workshop facilitator</h1><h2>1. Choose the clips, in order</h2>"),
             self.chooser,
             w.HTML("<h2>2. Name the workshop and where it runs</h2>"),
             self.code, self.title, self.repo, self.ref, self.binderhub, self.hub, self.hub_repo,

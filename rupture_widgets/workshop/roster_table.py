@@ -93,27 +93,59 @@ def _when(iso: str | None) -> str:
     return "" if not iso else iso[:16].replace("T", " ") + " UTC"
 
 
+#: The roster's look, inline (the facilitator's page has no stylesheet of ours; the apps' CSP
+#: allows inline styles). Below 600 px each trainee becomes a block with labelled lines, so a
+#: phone shows the whole row without scrolling sideways.
+ROSTER_CSS = """<style>
+.rw-roster { border-collapse: collapse; width: 100%; }
+.rw-roster caption { text-align: left; font-weight: bold; padding: 0.25rem 0; }
+.rw-roster th, .rw-roster td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem;
+  border-bottom: 1px solid #ccc; line-height: 1.4; }
+.rw-roster details summary { cursor: pointer; }
+@media (max-width: 600px) {
+  .rw-roster, .rw-roster tbody, .rw-roster tr, .rw-roster th, .rw-roster td { display: block; }
+  .rw-roster thead { display: none; }
+  .rw-roster caption { display: block; }
+  .rw-roster tr { border-bottom: 2px solid #888; padding: 0.25rem 0; }
+  .rw-roster td, .rw-roster th { border: 0; padding: 0.15rem 0; }
+  .rw-roster td::before { content: attr(data-label) ": "; font-weight: bold; }
+}
+</style>"""
+
+
+def _sent_cell(sent: tuple[SentFor, ...]) -> str:
+    """A count by status, then every sending in a disclosure (a busy trainee sent dozens)."""
+    if not sent:
+        return "nothing"
+    counts = Counter(s.status for s in sent)
+    head = f"{len(sent)}: " + ", ".join(f"{n} {escape(status)}" for status, n in counts.items())
+    items = "".join(f"<li>{escape(s.clip_id)}: {escape(s.reviewer)} ({escape(s.role)}), "
+                    f"{escape(s.status)}</li>" for s in sent)
+    return f"<details><summary>{head}</summary><ul>{items}</ul></details>"
+
+
 def roster_html(rows: list[RosterRow], workshop=None) -> str:
     """The roster as an HTML table; every text in it escaped."""
     if not rows:
         return "<p>No trainee's work has been imported yet.</p>"
-    head = ("<tr><th scope='col'>Trainee</th><th scope='col'>Clips practised (attempts)</th>"
-            "<th scope='col'>Attempts</th>"
-            + ("<th scope='col'>In this workshop</th>" if workshop is not None else "")
-            + "<th scope='col'>Sent for feedback</th><th scope='col'>Last activity</th></tr>")
+    labels = ["Clips practised (attempts)", "Attempts"] + (
+        ["In this workshop"] if workshop is not None else []) + ["Sent for feedback",
+                                                                 "Last activity"]
+    head = "<tr><th scope='col'>Trainee</th>" + "".join(
+        f"<th scope='col'>{label}</th>" for label in labels) + "</tr>"
     body = []
     for r in rows:
         name = escape(r.display_name)
         if r.display_name != r.trainee_id:
             name += f" <small>({escape(r.trainee_id)})</small>"
-        clips = ", ".join(f"{escape(c)} ({n})" for c, n in r.clips) or "none yet"
-        sent = "<br>".join(f"{escape(s.clip_id)}: {escape(s.reviewer)} ({escape(s.role)}), "
-                           f"{escape(s.status)}" for s in r.sent) or "nothing"
-        body.append(f"<tr><th scope='row'>{name}</th><td>{clips}</td><td>{r.attempts}</td>"
-                    + (f"<td>{r.in_workshop}</td>" if workshop is not None else "")
-                    + f"<td>{sent}</td><td>{escape(_when(r.last_activity))}</td></tr>")
+        cells = [", ".join(f"{escape(c)} ({n})" for c, n in r.clips) or "none yet",
+                 str(r.attempts)] + ([str(r.in_workshop)] if workshop is not None else []) + [
+                 _sent_cell(r.sent), escape(_when(r.last_activity))]
+        body.append(f"<tr><th scope='row'>{name}</th>" + "".join(
+            f"<td data-label='{label}'>{cell}</td>" for label, cell in zip(labels, cells))
+            + "</tr>")
     caption = (f"<caption>Roster: {len(rows)} trainee{'s' if len(rows) != 1 else ''}"
                + (f", workshop {escape(workshop.title)}" if workshop is not None else "")
                + "</caption>")
     return (f"<table class='rw-roster'>{caption}<thead>{head}</thead><tbody>{''.join(body)}"
-            "</tbody></table>")
+            f"</tbody></table>{ROSTER_CSS}")

@@ -68,3 +68,4 @@ def test_names_typed_with_markup_are_escaped(known, catalog):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("<tr>") == 3  # the header and two trainees
     assert "Dr Lee (supervisor), feedback returned" in html
+    assert "<summary>2: 1 feedback returned, 1 waiting for the reviewer</summary>" in html

@@ -64,10 +64,8 @@ class Attempt:
 
     def to_record(self) -> dict:
         rec = {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
-        for optional in ("cue_s", "workshop"):  # a record without them round-trips unchanged
-            if rec[optional] is None:
-                del rec[optional]
-        return rec
+        # optional: a record without them round-trips unchanged
+        return {k: v for k, v in rec.items() if v is not None or k not in ("cue_s", "workshop")}
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,7 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
            "sent_to": [], "best": False}
     if cue_s is not None:  # optional, so records without it stay exactly as they were
         rec["cue_s"] = _seconds(cue_s, "cue_s", where)
-    if workshop is not None:  # the schema's pattern checks it (validate_record, below)
+    if workshop is not None:  # checked by the schema's pattern, below
         rec["workshop"] = workshop
     validate_record("attempt", rec, where)
     return rec

@@ -216,3 +216,18 @@ class ResearchError(RuptureError, ValueError):
 
 class WorkshopError(RuptureError, ValueError):
     """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
+
+
+class BundleError(RuptureError, ValueError):
+    """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
+
+    An import refused for any reason has written nothing: the whole bundle is checked first."""
+
+    @classmethod
+    def refused(cls, bundle: object, reason: str) -> "BundleError":
+        return cls(f"The bundle {bundle} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Ask whoever made it to download it again, or import another copy.")
+
+    @classmethod
+    def cannot_export(cls, reason: str) -> "BundleError":
+        return cls(f"No bundle was written: {reason}.")

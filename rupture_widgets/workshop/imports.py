@@ -27,8 +27,9 @@ class BundleImport:
         return self.refused is None
 
     def __str__(self) -> str:
-        if self.refused is not None:
-            return f"{self.name}: not imported. {self.refused}"
+        if self.refused is not None:  # a BundleError already says "was not imported"
+            said = "not imported" in self.refused
+            return f"{self.name}: {'' if said else 'not imported: '}{self.refused}"
         return f"{self.name}: {self.report}"
 
 
@@ -61,7 +62,8 @@ def import_bundles(workspace, paths) -> list[BundleImport]:
         except RuptureError as e:  # BundleError and the workbook's own refusals
             outcomes.append(BundleImport(name, refused=str(e)))
         except OSError as e:  # unreadable or vanished file: that bundle only
-            outcomes.append(BundleImport(name, refused=f"It could not be read ({e.strerror or e})."))
+            reason = f"it could not be read ({e.strerror or e})."
+            outcomes.append(BundleImport(name, refused=reason))
     return outcomes
 
 

@@ -216,7 +216,8 @@ class FacilitatorApp(w.VBox):
             self.import_out.value = f"<p role='alert'>{escape(str(e))}</p>"
             return
         self.outcomes = outcomes
-        self.import_out.value = f"<pre role='status'>{escape(summary(outcomes))}</pre>"
+        self.import_out.value = (f"<pre role='status' style='white-space: pre-wrap'>"
+                                 f"{escape(summary(outcomes))}</pre>")
         self.show_roster()
 
     def show_roster(self) -> None:

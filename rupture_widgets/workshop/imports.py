@@ -68,8 +68,9 @@ def import_bundles(workspace, paths) -> list[BundleImport]:
 
 
 def summary(outcomes: list[BundleImport]) -> str:
-    """One line per bundle, then the count, for the facilitator notebook."""
+    """The count, then the refused bundles (what needs doing), then the imported ones."""
     done = sum(o.imported for o in outcomes)
-    lines = [str(o) for o in outcomes]
-    lines.append(f"{done} of {len(outcomes)} bundle{'s' if len(outcomes) != 1 else ''} imported.")
+    lines = [f"{done} of {len(outcomes)} bundle{'s' if len(outcomes) != 1 else ''} imported."]
+    lines += [str(o) for o in outcomes if not o.imported]
+    lines += [str(o) for o in outcomes if o.imported]
     return "\n".join(lines)

@@ -6,7 +6,10 @@ The practice page's own query string (the workshop) travels *inside* that one pa
 percent-encoded once more: ``?``, ``&``, ``=`` and ``,`` become ``%3F``, ``%26``, ``%3D``,
 ``%2C`` and the services decode them back to the page's query (slashes are left readable; both
 services accept them). :func:`practice_target` undoes a link the same way the services do, which
-is what the tests and the facilitator notebook use to show where a link leads.
+is what the tests and the facilitator notebook use to show where a link leads. Checked against
+the services' code: BinderHub's client reads ``urlpath`` with URLSearchParams and resolves it
+against the user's server (``new URL``), nbgitpuller reads it with ``get_argument`` and appends
+it to the server's base URL.
 """
 from __future__ import annotations
 
@@ -56,9 +59,9 @@ def binder_link(workshop: Workshop, repo: str = "OWNER/REPO", ref: str = "main",
 
 
 def repo_folder(repo: str) -> str:
-    """The folder nbgitpuller clones into by default: the repository's name, without '.git'."""
-    name = urlsplit(repo).path.rstrip("/").rsplit("/", 1)[-1]
-    return name[:-4] if name.endswith(".git") else name
+    """The folder nbgitpuller clones into by default: the URL's last segment as it is, '.git'
+    included (nbgitpuller/handlers.py: ``repo.rstrip('/').split('/')[-1]``)."""
+    return repo.rstrip("/").split("/")[-1]
 
 
 def nbgitpuller_link(workshop: Workshop, hub: str = "https://hub.example.org",

@@ -73,7 +73,9 @@ def test_the_nbgitpuller_link_names_the_repo_and_opens_the_app_in_its_folder(wor
     assert q["repo"] == ["https://github.com/jane/rupture-widgets.git"]
     assert q["branch"] == ["spring"] and "targetPath" not in q
     page = urlsplit(q["urlpath"][0])
-    assert page.path == "voila/render/rupture-widgets/notebooks/practice.ipynb"
+    # nbgitpuller clones into the URL's last segment as it is, '.git' and all
+    # (nbgitpuller/handlers.py: repo.rstrip('/').split('/')[-1])
+    assert page.path == "voila/render/rupture-widgets.git/notebooks/practice.ipynb"
     assert parse_qs(page.query)["clips"][0].split(",") == list(CLIPS)
     target = practice_target(nbgitpuller_link(workshop, repo="https://github.com/jane/rw",
                                               target_path="practice"))
@@ -82,6 +84,21 @@ def test_the_nbgitpuller_link_names_the_repo_and_opens_the_app_in_its_folder(wor
         nbgitpuller_link(workshop, target_path="../elsewhere")
     with pytest.raises(WorkshopError, match="https://"):
         nbgitpuller_link(workshop, hub="hub.example.org")
+
+
+def test_the_binder_redirect_as_binderhubs_client_builds_it_keeps_the_workshop(workshop):
+    """BinderHub's launch page takes ``urlpath`` from its query (one decode), resolves it against
+    the user's server and appends the token, re-serialising the query as a form would
+    (js/packages/binderhub-client/lib/spec.js: new URL(urlPath, serverUrl), searchParams)."""
+    from urllib.parse import parse_qsl, urlencode, urljoin
+
+    urlpath = parse_qs(urlsplit(binder_link(workshop, repo="jane/rw")).query)["urlpath"][0]
+    redirect = urlsplit(urljoin("https://hub.mybinder.org/user/jane-rw-abc123/", urlpath))
+    query = urlencode(parse_qsl(redirect.query) + [("token", "t0k3n")])  # '+' for spaces
+    assert redirect.path == "/user/jane-rw-abc123/voila/render/notebooks/practice.ipynb"
+    opened = from_query(query, workshop_catalog())
+    assert [c.id for c in opened.clips] == list(CLIPS) and opened.code == "rupture-101"
+    assert opened.title == "Ruptures & repair: week 1" and not opened.notice
 
 
 def test_the_page_query_is_decoded_only_once_by_the_service(workshop):

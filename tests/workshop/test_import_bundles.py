@@ -4,10 +4,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from _workbook_fixtures import recorded_attempt
+from _workbook_fixtures import ATTEMPT, recorded_attempt
 from rupture_widgets.bundles import export_bundle
 from rupture_widgets.workbook import Workspace
-from rupture_widgets.workshop import import_bundles, roster
+from rupture_widgets.workshop import Workshop, import_bundles, roster
 from rupture_widgets.workshop.imports import summary
 
 
@@ -17,6 +17,7 @@ def test_one_corrupt_bundle_among_good_ones(tmp_path, webm_3s):
     out.mkdir()
     for trainee in ("alex", "bo", "cy"):
         wb = source.workbook(trainee, display_name=trainee.title())
+        wb.workshop = "wk-7"  # as the practice app sets it in workshop mode
         recorded_attempt(wb, webm_3s)
         export_bundle(source, out / f"{trainee}.zip", trainee=trainee)
     raw = bytearray((out / "bo.zip").read_bytes())
@@ -34,6 +35,8 @@ def test_one_corrupt_bundle_among_good_ones(tmp_path, webm_3s):
     assert str(outcomes[1]).startswith("bo.zip: The bundle") and "not imported" in str(outcomes[1])
     assert review.trainees() == ["alex", "cy"]
     assert [r.attempts for r in roster(review)] == [1, 1]
+    wk = Workshop("wk-7", [ATTEMPT["clip_id"]])
+    assert [r.in_workshop for r in roster(review, wk)] == [1, 1]  # the code survived the trip
     assert "2 of 4 bundles imported." in summary(outcomes)
 
     again = import_bundles(review, [out / "alex.zip"])  # a second import adds nothing

@@ -32,8 +32,16 @@ def test_workshop_mode_from_the_kernels_query_string(workspace, catalog, monkeyp
     assert cards(app) == CLIPS
     assert app.browser.grid.recommended["card"]["id"] == CLIPS[0]
     assert "Week 1 &lt;b&gt;" in app.browser.heading.value  # typed by a facilitator: escaped
-    assert app.browser._filters_row.layout.display == "none"
     assert app.workbook.workshop == "rupture-101"
+
+
+def test_the_filters_narrow_the_workshop_and_keep_its_order(workspace, catalog):
+    app = PracticeApp(workspace=workspace, catalog=catalog, trainee="alex", workshop=QUERY)
+    app.show_library("beginner")  # what "Show beginner clips" after a self-assessment does
+    assert cards(app) == [c for c in CLIPS if catalog.get(c).level == "beginner"] == CLIPS[1:]
+    assert "Clip 2 of 3" in app.browser.grid.recommended["reason"]  # numbered in the workshop
+    app.browser.set_filters()  # back to all
+    assert cards(app) == CLIPS
 
 
 def test_the_recommended_clip_is_the_first_not_yet_practised(workspace, catalog):

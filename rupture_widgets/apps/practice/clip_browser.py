@@ -45,7 +45,6 @@ class ClipBrowser(w.VBox):
         filters = w.HBox([self.family, self.marker, self.level],
                          layout=w.Layout(flex_flow="row wrap", grid_gap="0.5rem 1rem"))
         filters.add_class("rw-filters")
-        self._filters_row = filters
         super().__init__([self.heading, filters, self.grid])
         self.add_class("rw-library")
         self.refresh()
@@ -60,16 +59,17 @@ class ClipBrowser(w.VBox):
                      f"</strong> ({escape(self.workshop.code)}): {n} clip{'s' if n != 1 else ''}"
                      ", in the order your facilitator chose.</p>")
         if self._workshop_notice:
-            about += f"<p class='rw-workshop-notice' role='status'>{escape(self._workshop_notice)}</p>"
+            about += (f"<p class='rw-workshop-notice' role='status'>"
+                      f"{escape(self._workshop_notice)}</p>")
         self.heading.value = (f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>Choose a clip"
                               f"</h2>{about}")
 
     def set_workshop(self, workshop) -> None:
-        """Show only a workshop's clips, in its order, without filters (None: the library).
-        A workshop without usable clips leaves the library, with its notice saying why."""
+        """Show only a workshop's clips, in its order (None: the library). The filters still
+        narrow it, so "Show beginner clips" after a self-assessment means the workshop's
+        beginner clips. A workshop without usable clips leaves the library, its notice says why."""
         self.workshop = workshop if workshop is not None and workshop.clips else None
         self._workshop_notice = workshop.notice if workshop is not None else ""
-        self._filters_row.layout.display = "none" if self.workshop is not None else None
         self.set_focus_key(getattr(self, "_focus_key", ""))
         self.refresh()
 
@@ -124,11 +124,11 @@ class ClipBrowser(w.VBox):
         """Rebuild the cards (after a filter change or a new attempt)."""
         def chosen(v):
             return None if v == ALL else v
-        if self.workshop is not None:
-            return self._refresh_workshop()
         clips = self.catalog.filter(family=chosen(self.family.value),
                                     marker=chosen(self.marker.value),
                                     level=chosen(self.level.value))
+        if self.workshop is not None:
+            return self._refresh_workshop({c.id for c in clips})
         attempts, new = self._attempts(), self._new_feedback()
         counts = Counter(a.clip_id for a in attempts)
         rec = recommend(clips, self.taxonomy, attempts, new)
@@ -138,11 +138,11 @@ class ClipBrowser(w.VBox):
                            for c in clips if c.level == lv.id]}
                 for lv in self.taxonomy.levels])
 
-    def _refresh_workshop(self) -> None:
-        clips = list(self.workshop.clips)
+    def _refresh_workshop(self, matching: set[str]) -> None:
+        clips = [c for c in self.workshop.clips if c.id in matching]
         attempts, new = self._attempts(), self._new_feedback()
         counts = Counter(a.clip_id for a in attempts)
-        self._show(recommend_in_order(clips, attempts, new), counts, new, [
+        self._show(recommend_in_order(clips, attempts, new, self.workshop.clips), counts, new, [
             {"level": "workshop", "label": self.workshop.title,
              "cards": [self._card(c, counts[c.id], c.id in new) for c in clips]}])
 

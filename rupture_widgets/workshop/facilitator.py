@@ -20,7 +20,7 @@ from .links import binder_link, nbgitpuller_link
 from .roster_table import roster, roster_html
 
 ALL = "all"
-_WIDE = w.Layout(width="100%")
+_WIDE = w.Layout(width="calc(100% - 4px)")  # a widget's 2 px margins: 100% would overflow
 _STYLE = {"description_width": "9rem"}
 #: ipywidgets put a label beside its box at a fixed width; on a phone that pushes the box off
 #: the screen, so below 600 px the label goes above the box (inline: no stylesheet of ours here).
@@ -38,7 +38,7 @@ _CSS = """<style>
 
 def _text(description: str, value: str = "", placeholder: str = "") -> w.Text:
     return w.Text(value=value or "", description=description, placeholder=placeholder,
-                  style=_STYLE, layout=w.Layout(width="100%", max_width="42rem"))
+                  style=_STYLE, layout=w.Layout(width="calc(100% - 4px)", max_width="42rem"))
 
 
 class ClipChooser(w.VBox):
@@ -53,6 +53,7 @@ class ClipChooser(w.VBox):
                                 + [(lv.label, lv.id) for lv in taxonomy.levels])
         self.available = w.SelectMultiple(description="Clips", rows=8, style=_STYLE, layout=_WIDE)
         self.order = w.Select(description="In this order", rows=8, style=_STYLE, layout=_WIDE)
+        self.ids = w.HTML()
         add, up, down, remove = (w.Button(description=d) for d in
                                  ("Add to the workshop", "Move up", "Move down", "Remove"))
         add.on_click(lambda _: self.add(self.available.value))
@@ -66,11 +67,13 @@ class ClipChooser(w.VBox):
         self.add(chosen)
         row = w.Layout(flex_flow="row wrap", grid_gap="0.5rem")
         super().__init__([self.marker, self.level, self.available,
-                          w.HBox([add], layout=row), self.order,
+                          w.HBox([add], layout=row), self.order, self.ids,
                           w.HBox([up, down, remove], layout=row)])
 
     def _label(self, clip) -> str:
-        return f"{clip.id}: {clip.title} ({clip.marker}, {clip.level}, {clip.persona.name})"
+        # short enough for most clips on a phone (an option's text cannot wrap); the ids are
+        # listed below the order, where they wrap
+        return f"{clip.title} ({clip.marker} {clip.level}, {clip.persona.name})"
 
     def _filter(self) -> None:
         marker = None if self.marker.value == ALL else self.marker.value
@@ -89,6 +92,8 @@ class ClipChooser(w.VBox):
         self.order.options = [(f"{i}. {self._label(self.by_id[c]) if c in self.by_id else c}", c)
                               for i, c in enumerate(self.chosen, 1)]
         self.order.value = selected if selected in self.chosen else None
+        self.ids.value = ("<p>Clip ids, in order: " + ", ".join(
+            f"<code>{escape(c)}</code>" for c in self.chosen) + "</p>") if self.chosen else ""
 
     def _move(self, step: int) -> None:
         clip_id = self.order.value

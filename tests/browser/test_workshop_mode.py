@@ -3,6 +3,7 @@ kernels, as served): the library shows exactly the link's clips, in the link's o
 from __future__ import annotations
 
 import os
+import sys
 from urllib.parse import quote
 
 import pytest
@@ -65,3 +66,34 @@ def test_a_page_without_a_workshop_still_shows_the_whole_library(page, server):
     page.get_by_role("button", name="Start practising").click()
     page.locator(".rw-level-section .rw-clip-card").first.wait_for()
     assert len(shown(page)) == len(load_catalog().clips)
+
+
+@pytest.fixture(scope="module")
+def extension_server(tmp_path_factory):
+    """Jupyter Server with Voilà as its extension, as Binder and JupyterHub run it: no pre-heated
+    kernel, so the kernel started for the page has the query in $QUERY_STRING from the start."""
+    from rupture_widgets.server.serve import serve_environment
+
+    port = free_port()
+    env = serve_environment(tmp_path_factory.mktemp("extension") / "workspace")
+    for name in ("RUPTURE_TRAINEE", "JUPYTERHUB_USER"):
+        env.pop(name, None)
+    served = Server([sys.executable, "-m", "jupyter", "server", f"--port={port}", "--no-browser",
+                     "--allow-root", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}",
+                     f"--IdentityProvider.token={env['JUPYTER_TOKEN']}"], port, env, ROOT,
+                    tmp_path_factory.mktemp("logs") / "jupyter-server.log")
+    yield served
+    served.stop()
+
+
+def test_a_link_through_voila_as_a_server_extension_opens_the_workshop(page, extension_server):
+    """The page a Binder or nbgitpuller link redirects to: voila/render/notebooks/practice.ipynb
+    with the workshop's query (and the token the service appends)."""
+    clips = ["c1-beginner-kwame", "w1-intermediate-maya"]
+    page.goto(f"{extension_server.url}voila/render/notebooks/practice.ipynb?workshop=ext-1"
+              f"&clips={','.join(clips)}&token={extension_server.token}")
+    page.get_by_role("textbox", name="Your name").fill("Extension Trainee")
+    page.get_by_role("button", name="Start practising").click()
+    page.locator(".rw-level-section .rw-clip-card").first.wait_for()
+    assert shown(page) == clips
+    assert "ext-1" in page.locator(".rw-library").inner_text()

@@ -214,6 +214,10 @@ class ResearchError(RuptureError, ValueError):
                    "research extra: pip install 'rupture-widgets[research]'")
 
 
+class WorkshopError(RuptureError, ValueError):
+    """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
+
+
 class BundleError(RuptureError, ValueError):
     """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
 

@@ -96,7 +96,7 @@ def export_bundle(workspace, out, *, trainee: str | None = None, reviewer: str |
 
 def _zip(out: BinaryIO, kind: str, owner: str, for_trainee: str | None, items: list[_Item],
          found: list) -> str:
-    entries, h = [], None
+    entries, stored = [], {}  # stored: (device, inode) -> the entry holding those bytes
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         for item in items:
             if item.data is not None:
@@ -110,13 +110,20 @@ def _zip(out: BinaryIO, kind: str, owner: str, for_trainee: str | None, items: l
             except FileNotFoundError:  # deleted since the records were read: not in the bundle
                 log.info("%s was deleted while the bundle was made; left out", item.file)
                 continue
-            with src, zf.open(_info(item.path, zipfile.ZIP_STORED), "w",
-                              force_zip64=os.fstat(src.fileno()).st_size >= _ZIP64_FROM) as dst:
-                for block in iter(lambda: src.read(1 << 20), b""):  # WebM: compressed already
-                    dst.write(block)
-                    h.update(block)
-                    n += len(block)
+            with src:
+                st = os.fstat(src.fileno())
+                first = stored.get((st.st_dev, st.st_ino))
+                if first is not None and first.size == st.st_size:  # a link: the same bytes
+                    entries.append(FileEntry(item.path, first.size, first.sha256, first.path))
+                    continue
+                with zf.open(_info(item.path, zipfile.ZIP_STORED), "w",
+                             force_zip64=st.st_size >= _ZIP64_FROM) as dst:
+                    for block in iter(lambda: src.read(1 << 20), b""):  # WebM: compressed
+                        dst.write(block)
+                        h.update(block)
+                        n += len(block)
             entries.append(FileEntry(item.path, n, h.hexdigest()))
+            stored[(st.st_dev, st.st_ino)] = entries[-1]
         manifest = Manifest(kind, owner, utc_now(), __version__, tuple(entries),
                             trainee=for_trainee)
         zf.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest.to_json())

@@ -44,6 +44,15 @@ class FileEntry:
     path: str
     size: int
     sha256: str
+    #: the path of another file in the bundle holding these very bytes (a recording sent to a
+    #: reviewer is a hard link of the trainee's own: stored once, not once per reviewer)
+    same_as: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"path": self.path, "size": self.size, "sha256": self.sha256}
+        if self.same_as is not None:
+            out["same_as"] = self.same_as
+        return out
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,7 @@ class Manifest:
             head["trainee"] = self.trainee
         return dumps({**head, "created_at": self.created_at,
                       "package_version": self.package_version,
-                      "files": [{"path": f.path, "size": f.size, "sha256": f.sha256}
-                                for f in self.files]}, indent=1)
+                      "files": [f.to_dict() for f in self.files]}, indent=1)
 
     @classmethod
     def from_json(cls, data: bytes) -> "Manifest":
@@ -111,13 +119,14 @@ class Manifest:
             raise LayoutError("its manifest has no list of files")
         entries = []
         for f in files:
-            if not isinstance(f, dict) or set(f) != {"path", "size", "sha256"} \
+            if not isinstance(f, dict) or set(f) - {"same_as"} != {"path", "size", "sha256"} \
                     or not isinstance(f["path"], str) or type(f["size"]) is not int \
                     or f["size"] < 0 or not isinstance(f["sha256"], str) \
-                    or not _SHA256.fullmatch(f["sha256"]):
+                    or not _SHA256.fullmatch(f["sha256"]) \
+                    or not isinstance(f.get("same_as", ""), str):
                 raise LayoutError(f"its manifest lists a file it does not describe properly "
                                   f"({str(f)[:120]})")
-            entries.append(FileEntry(f["path"], f["size"], f["sha256"]))
+            entries.append(FileEntry(f["path"], f["size"], f["sha256"], f.get("same_as")))
         return cls(kind, owner, created, version_text, tuple(entries), version, trainee)
 
 

@@ -26,7 +26,7 @@ from ..workbook import drafts as drafts_file
 from ..workbook import paths, seen
 from ..workbook.fold_in import as_notebook, fold_in
 from .export import as_workspace
-from .files import make_folders, same_file, write_new
+from .files import link_new, make_folders, same_file, write_new
 from .manifest import EXCHANGE
 from .reading import CheckedBundle, opened
 from .report import ImportReport
@@ -53,7 +53,7 @@ def import_bundle(workspace, source, *, limits: Limits | None = None) -> ImportR
             area = bundle.places[members[0]].area
             if area == "returns":
                 for path in members:
-                    _place_file(bundle, path, targets[path], report, "feedback")
+                    _place_file(bundle, path, targets, report, "feedback")
             else:
                 _restore_folder(bundle, ws, exchange, folder, members, targets, reviewers,
                                 report)
@@ -86,7 +86,7 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
     first = bundle.places[members[0]]
     for path in members:  # recordings first: an attempt added next finds its recording there
         if bundle.places[path].role == "recording":
-            _place_file(bundle, path, targets[path], report, "recording")
+            _place_file(bundle, path, targets, report, "recording")
     state = bundle.states.get(folder)
     if state is not None:
         if first.area == "trainee":
@@ -148,17 +148,21 @@ def _reviewer_names(bundle: CheckedBundle, exchange_root: Path) -> dict[tuple, s
     return names
 
 
-def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportReport,
+def _place_file(bundle: CheckedBundle, path: str, targets: dict, report: ImportReport,
                 what: str) -> None:
     """A recording or a return: created new; the same bytes here already are left; other bytes
     here are kept, the bundle's refused, and the report says so."""
-    base, rel = target
+    base, rel = targets[path]
     target = base.joinpath(*rel)
-    entry = next(f for f in bundle.manifest.files if f.path == path)
+    entry = bundle.entries[path]
     added = False
     if not os.path.lexists(target):
         make_folders(base, rel[:-1])
         info = bundle.infos[path]
+        if entry.same_as is not None:  # stored once: linked to the copy just written, if it is
+            first_base, first_rel = targets[entry.same_as]  # (confined like every target)
+            first = first_base.joinpath(*first_rel)
+            added = same_file(first, entry.sha256) and link_new(first, target)
 
         def fill(f) -> str:
             try:
@@ -167,7 +171,7 @@ def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportR
                 raise BundleError.refused(bundle.label, str(e)) from None
 
         try:
-            added = write_new(target, fill, entry.sha256)
+            added = added or write_new(target, fill, entry.sha256)
         except ValueError as e:
             raise BundleError.refused(bundle.label, str(e)) from None
     if added:

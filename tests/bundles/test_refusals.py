@@ -258,3 +258,26 @@ def test_a_record_that_fails_the_schema_is_refused(target, tmp_path, good):
     theirs = {**event, "attempt": {**event["attempt"], "trainee_id": "priya.shah"}}
     files[journal] = ("\n".join(lines[:-1] + [dumps(theirs)]) + "\n").encode()
     refused(target, tmp_path, rezip(files, relist=True), "'priya.shah''s, not 'alex.morgan''s")
+
+
+def test_a_copy_that_names_no_stored_recording_or_other_bytes_is_refused(target, tmp_path,
+                                                                           good):
+    files = entries(good)
+    manifest = parse_json(files["manifest.json"])
+    [copy] = [f for f in manifest["files"] if "same_as" in f]
+
+    def with_copy(**change) -> bytes:
+        listed = [{**f, **change} if f is copy else f for f in manifest["files"]]
+        return rezip({**files, "manifest.json": dumps({**manifest, "files": listed}).encode()})
+
+    refused(target, tmp_path, with_copy(same_as="trainees/alex.morgan/recordings/gone.webm"),
+            "as a copy of", "not in the zip")
+    refused(target, tmp_path, with_copy(sha256="0" * 64), "another size or checksum")
+    refused(target, tmp_path, with_copy(path=f"trainees/{TRAINEE}/feedback-seen.json", same_as=next(
+        f["path"] for f in manifest["files"] if f["path"].endswith(".webm")
+        and "same_as" not in f), size=copy["size"]), "only a recording")
+    many = [*manifest["files"], *({**copy, "path": copy["path"].replace(
+        ".webm", f"{n}.webm").replace("recordings/", "recordings/x")} for n in range(50))]
+    refused(target, tmp_path, rezip({**files, "manifest.json": dumps(
+        {**manifest, "files": many}).encode()}), "would write more than 100,000 bytes",
+        limits=Limits(max_total_bytes=100_000))

@@ -3,6 +3,7 @@ importing it again changes nothing."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 from _workbook_fixtures import read_valid
@@ -22,8 +23,12 @@ def test_a_trainee_bundle_restores_the_same_attempts_and_recordings(practised, t
         manifest.file_name.endswith("Z.zip")
     with zipfile.ZipFile(out) as zf:
         listed = parse_json(zf.read("manifest.json"))
-        assert sorted(zf.namelist()) == sorted([f["path"] for f in listed["files"]]
-                                               + ["manifest.json"])
+        stored = [f["path"] for f in listed["files"] if "same_as" not in f]
+        assert sorted(zf.namelist()) == sorted(stored + ["manifest.json"])
+    # the recording sent to the reviewer is a hard link of the trainee's: stored once
+    [copy] = [f for f in listed["files"] if "same_as" in f]
+    assert copy["path"].startswith("exchange/inbox/dr.sam.rivera/") and \
+        copy["same_as"] == f"trainees/{TRAINEE}/recordings/{ids[0]}.webm"
 
     fresh = Workspace(tmp_path / "server-2")
     report = import_bundle(fresh, out)
@@ -39,6 +44,8 @@ def test_a_trainee_bundle_restores_the_same_attempts_and_recordings(practised, t
     # what was sent waits in this exchange; what came back is collected as on the first server
     ex = open_exchange(fresh)
     assert [s.attempt.id for s in ex.queue(REVIEWER)] == [ids[0]]
+    sent = ex.review_workbook(REVIEWER, TRAINEE).recording_path(ids[0])
+    assert os.path.samefile(sent, restored.recording_path(ids[0]))  # a link again, as sent
     assert [f.id for f in ex.collect(restored)] == [review["id"]]
     assert restored.feedback(ids[0])[0].summary == "Warm and clear."
 

@@ -56,6 +56,14 @@ def opened(source, limits: Limits | None = None) -> Iterator[CheckedBundle]:
             fileobj.close()
 
 
+def read_manifest(source, limits: Limits | None = None) -> Manifest:
+    """The manifest of a bundle that passes every check (whose work it is, when made, what it
+    holds), without importing it: so an app can ask before restoring someone else's work.
+    A bundle given as a file object is read from where it is; seek back before importing."""
+    with opened(source, limits) as bundle:
+        return bundle.manifest
+
+
 def _open_source(source, limits: Limits) -> tuple[str, object, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return "", io.BytesIO(bytes(source)), True

@@ -6,9 +6,12 @@ import io
 import os
 import zipfile
 
-from _workbook_fixtures import read_valid
+import pytest
+
 from _bundle_fixtures import REVIEWER, TRAINEE, tree_hashes
-from rupture_widgets.bundles import export_bundle, import_bundle
+from _workbook_fixtures import read_valid
+from rupture_widgets.bundles import export_bundle, import_bundle, read_manifest
+from rupture_widgets.errors import BundleError
 from rupture_widgets.exchange import open_exchange
 from rupture_widgets.storage import parse_json
 from rupture_widgets.workbook import Workspace
@@ -87,3 +90,15 @@ def test_a_bundle_from_a_stream_that_cannot_seek_or_a_memoryview_imports(practis
     assert import_bundle(Workspace(tmp_path / "a"), Pipe(data.getvalue())).attempts_added == 2
     assert import_bundle(Workspace(tmp_path / "b"),
                          memoryview(data.getvalue())).attempts_added == 2
+
+
+def test_the_manifest_can_be_read_before_importing(practised, tmp_path):
+    """So the practice app can say whose work a bundle is before restoring it."""
+    ws = practised[0]
+    out = tmp_path / "alex.zip"
+    made = export_bundle(ws, out, trainee=TRAINEE)
+    assert read_manifest(out) == made and read_manifest(out.read_bytes()).owner == TRAINEE
+    damaged = bytearray(out.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    with pytest.raises(BundleError):
+        read_manifest(bytes(damaged))

@@ -40,10 +40,12 @@ class ImportReport:
     def __str__(self) -> str:
         who = f"{self.kind} {self.owner}"
         source = f" ({self.bundle})" if self.bundle else ""
-        lines = [f"Imported the bundle of {who}{source}."]
         if not self.changed and not self.notes:
             return (f"Nothing to import from the bundle of {who}{source}: everything in it is "
                     "here already.")
+        lines = [f"Imported the bundle of {who}{source}." if self.changed else
+                 f"Nothing new from the bundle of {who}{source}; some of it differs from "
+                 "what is here:"]
         if self.attempts_added or self.attempts_present:
             lines.append(f"  Attempts: {self.attempts_added} added, {self.attempts_present} "
                          "already here.")

@@ -42,3 +42,19 @@ def test_export_needs_exactly_one_owner_and_some_work(tmp_path, capsys):
                  str(tmp_path / "x.zip")]) == 2
     assert "there is no work of trainee 'nobody'" in capsys.readouterr().err
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_reviewers_bundle_for_one_trainee_from_the_command_line(practised, tmp_path, capsys):
+    ws = practised[0]
+    out = tmp_path / "for-alex.zip"
+    assert main(["bundle", "export", "--reviewer", "Dr Sam Rivera", "--for-trainee", TRAINEE,
+                 "--workspace", str(ws.root), str(out)]) == 0
+    assert "the work of reviewer dr.sam.rivera" in capsys.readouterr().out
+    from rupture_widgets.bundles import read_manifest
+
+    manifest = read_manifest(out)
+    assert (manifest.kind, manifest.owner, manifest.trainee) == ("reviewer", "dr.sam.rivera",
+                                                                 TRAINEE)
+    assert main(["bundle", "export", "--trainee", TRAINEE, "--for-trainee", TRAINEE,
+                 "--workspace", str(ws.root), str(tmp_path / "x.zip")]) == 2
+    assert "give the reviewer too" in capsys.readouterr().err

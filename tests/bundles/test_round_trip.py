@@ -102,3 +102,18 @@ def test_the_manifest_can_be_read_before_importing(practised, tmp_path):
     damaged[len(damaged) // 2] ^= 0xFF
     with pytest.raises(BundleError):
         read_manifest(bytes(damaged))
+
+
+def test_the_exchange_part_goes_where_the_workspace_keeps_its_exchange(practised, tmp_path,
+                                                                        monkeypatch):
+    """``exchange/`` in a bundle is the workspace's exchange, wherever $RUPTURE_EXCHANGE is."""
+    ws = practised[0]
+    data = io.BytesIO()
+    export_bundle(ws, data, trainee=TRAINEE)
+    elsewhere = tmp_path / "shared-exchange"
+    monkeypatch.setenv("RUPTURE_EXCHANGE", str(elsewhere))
+    fresh = Workspace(tmp_path / "server-2")
+    import_bundle(fresh, data.getvalue())
+    assert not (fresh.root / "exchange").exists()
+    assert [s.trainee_id for s in open_exchange(fresh).queue(REVIEWER)] == [TRAINEE]
+    assert (elsewhere / "returns" / TRAINEE).is_dir()

@@ -41,7 +41,8 @@ def test_exports_while_attempts_are_logged_hold_every_recording_they_name(practi
         writer.join()
     assert not errors and len(bundles) >= 3
     counts = []
-    for n, data in enumerate(bundles):
+    step = max(1, len(bundles) // 10)  # ten or so of them, the first and the last included
+    for n, data in enumerate([*bundles[:-1:step], bundles[-1]]):
         fresh = Workspace(tmp_path / f"fresh-{n}")
         report = import_bundle(fresh, data)
         restored = fresh.workbook(TRAINEE)

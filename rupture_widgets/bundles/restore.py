@@ -172,7 +172,9 @@ def _place_file(bundle: CheckedBundle, path: str, targets: dict, report: ImportR
 
         try:
             added = added or write_new(target, fill, entry.sha256)
-        except ValueError as e:
+        except BundleError:  # (a ValueError too) from ``fill``: worded already
+            raise
+        except ValueError as e:  # the bytes written are not the ones checked
             raise BundleError.refused(bundle.label, str(e)) from None
     if added:
         if what == "recording":

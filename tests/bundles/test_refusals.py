@@ -281,3 +281,28 @@ def test_a_copy_that_names_no_stored_recording_or_other_bytes_is_refused(target,
     refused(target, tmp_path, rezip({**files, "manifest.json": dumps(
         {**manifest, "files": many}).encode()}), "would write more than 100,000 bytes",
         limits=Limits(max_total_bytes=100_000))
+
+
+def test_a_bundle_file_changed_between_the_check_and_the_write_stops_with_one_message(
+        target, tmp_path, good, monkeypatch):
+    """The zip is read twice (checked whole, then written): a file that changes in between
+    (a bundle on a disk someone writes to) stops the import with a plain message, and no
+    file of the bundle is left half-written."""
+    from rupture_widgets.bundles import restore, safety
+
+    real = safety.read_entry
+    calls = []
+
+    def read_entry(zf, info, sink=None, keep=False):
+        if sink is not None:  # the write, after every check passed: the bytes differ now
+            calls.append(info.filename)
+            raise safety.Unsafe(f"the entry {info.filename!r} is damaged (changed meanwhile)")
+        return real(zf, info, sink=sink, keep=keep)
+
+    monkeypatch.setattr(restore, "read_entry", read_entry)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(target, good)
+    message = str(caught.value)
+    assert message.count("was not imported") == 1 and "changed meanwhile" in message
+    recordings = target.root / "trainees" / TRAINEE / "recordings"
+    assert calls and not [p for p in recordings.iterdir() if p.name.endswith(".tmp")]

@@ -16,8 +16,9 @@ Three language models, because the generic one does not know this library's sent
   the fairer of the two library models (but a few hundred sentences know too few words).
 
 Text is compared in one normal form on both sides: lower case, punctuation dropped, numbers as
-words, contractions expanded ("don't" -> "do not"), so a recogniser that writes "do not" where the
-script says "don't" is not counted wrong.
+words, contractions expanded ("don't" -> "do not"), British spellings in their American form
+(the recogniser's dictionary is American), so a recogniser that writes "do not" where the script
+says "don't", or "favor" where it says "favour", is not counted wrong.
 
 Run `make intelligibility` (or ``python -m rupture_widgets.authoring.intelligibility``).
 """
@@ -55,6 +56,13 @@ _CONTRACTIONS = [  # whole words first, then endings; "'s" is read as "is" on bo
     (r"'d\b", " would"), (r"'m\b", " am"), (r"'s\b", " is"), (r"s'(?=\s|$)", "s"),
 ]
 _SPELLINGS = {"ok": "okay", "alright": "all right"}
+# The scripts are British English and the recogniser's dictionary American: it writes "favor"
+# for a "favour" it heard right, and has no "pyjamas" or "summarising" at all. The British
+# spellings in the library's transcripts, compared in their American form on both sides.
+_SPELLINGS.update({"favour": "favor", "favours": "favors", "neighbour": "neighbor",
+                   "neighbours": "neighbors", "programme": "program", "programmes": "programs",
+                   "pyjamas": "pajamas", "summarising": "summarizing", "colour": "color",
+                   "behaviour": "behavior", "realise": "realize", "realised": "realized"})
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
          "fifteen sixteen seventeen eighteen nineteen").split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()

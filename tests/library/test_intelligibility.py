@@ -25,6 +25,19 @@ def test_text_is_compared_in_one_normal_form():
         "one thousand three hundred")
 
 
+def test_british_and_american_spellings_are_the_same_word():
+    """The scripts are written in British English; the recogniser's dictionary is American (it
+    writes "favor", and has no "pyjamas" at all), so a word it heard right must not count as
+    wrong for its spelling."""
+    assert intel.word_error_rate("Can I ask you a favour?", "can i ask you a favor") == 0.0
+    assert intel.word_error_rate("Like I'm on a programme.", "like i'm on a program") == 0.0
+    assert intel.word_error_rate("in our pyjamas", "in our pajamas") == 0.0
+    assert intel.word_error_rate("You keep summarising", "you keep summarizing") == 0.0
+    assert intel.word_error_rate("my neighbour", "my neighbor") == 0.0
+    # a spelling is not a licence for a different word
+    assert intel.word_error_rate("a favour", "a flavor") == 0.5
+
+
 def test_word_error_rate_counts_substitutions_deletions_and_insertions():
     ref = "I don't really see how this helps"  # 8 words once "don't" is "do not"
     assert intel.word_error_rate(ref, "i do not really see how this helps") == 0.0

@@ -156,6 +156,26 @@ def dictionary_words(text: str) -> str:
     return "\n".join(lines)
 
 
+_DICTIONARY: frozenset[str] | None = None  # read once, on first use
+
+
+def unknown_words(text: str) -> list[str]:
+    """The words of ``text`` missing from the recogniser's dictionary, in order, once each: it
+    can never hear them, however clear the voice, so the line needs other words."""
+    try:
+        from pocketsphinx import get_model_path
+    except ImportError:
+        raise _missing() from None
+    global _DICTIONARY
+    if _DICTIONARY is None:  # 134 000 entries; "word(2)" marks a second pronunciation
+        path = Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        with path.open(encoding="utf-8") as f:
+            _DICTIONARY = frozenset(line.split(maxsplit=1)[0].split("(")[0] for line in f
+                                    if line.strip())
+    words = dictionary_words(text).split()  # lines are sentences
+    return list(dict.fromkeys(w for w in words if w not in _DICTIONARY))
+
+
 def build_language_model(transcripts: list[str], path: Path) -> Path:
     """A trigram ARPA model of ``transcripts``, by PocketSphinx's own builder (fixed back-off)."""
     try:
@@ -179,6 +199,7 @@ class Heard:
     heard: str
     wer: float
     seconds: float  # decoding the audio and recognising it
+    unknown: tuple[str, ...] = ()  # transcript words the recogniser's dictionary lacks
 
 
 def measure_library(clips_dir: Path | str | None = None, lm: str = "default",
@@ -204,13 +225,14 @@ def measure_library(clips_dir: Path | str | None = None, lm: str = "default",
             heard = recognise(clip_audio(clip.media_path), model)
             results.append(Heard(clip.id, clip.transcript, heard,
                                  word_error_rate(clip.transcript, heard),
-                                 time.perf_counter() - t0))
+                                 time.perf_counter() - t0, tuple(unknown_words(clip.transcript))))
     return results
 
 
 def report(results: list[Heard]) -> str:
     lines = [f"{r.clip_id:26} WER {r.wer:5.2f}  {r.seconds:4.1f} s  heard: {r.heard}"
-             for r in results]
+             + (f"  (not in the recogniser's dictionary: {', '.join(r.unknown)})"
+                if r.unknown else "") for r in results]
     if results:
         wers = [r.wer for r in results]
         lines.append(f"{len(results)} clips: mean WER {sum(wers) / len(wers):.3f} (at most "

@@ -58,3 +58,18 @@ def test_the_recogniser_hears_a_shipped_clip():
         pytest.fail("pocketsphinx is not installed: pip install -e '.[test]'")
     [heard] = intel.measure_library(CLIPS, LANGUAGE_MODEL, ["w7-advanced-tomas"])
     assert heard.wer <= intel.MAX_MEAN_WER, intel.report([heard])
+
+
+def test_words_the_recogniser_cannot_know_are_named():
+    """A word missing from the recogniser's dictionary can never be heard, however clear the
+    voice: the report names it, so an author rewords the line rather than retuning the voice."""
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError:
+        pytest.fail("pocketsphinx is not installed: pip install -e '.[test]'")
+    assert intel.unknown_words("We were out in our pyjamas. Cognitively, I mean.") == [
+        "pyjamas", "cognitively"]
+    assert intel.unknown_words("I don't need a poster, honestly.") == []
+    line = intel.report([intel.Heard("x", "in our pyjamas", "in our pajamas", 0.0, 1.0,
+                                     ("pyjamas",))])
+    assert "not in the recogniser's dictionary: pyjamas" in line

@@ -1,7 +1,8 @@
 """Can the clients be understood? An offline recogniser (PocketSphinx, in the 'test' extra)
 transcribes a clip and the word error rate is measured against its transcript. The whole library
-is measured by `make intelligibility` (about 3.5 minutes for 84 clips); here, the measure itself
-and one clip. A missing pocketsphinx is a failure, never a skip: `make test` installs it.
+is measured by `make intelligibility` (about 3 minutes for 84 clips on one free core: too long
+for every CI run); here, the measure itself, one clip, and the clips that were hardest to
+understand. A missing pocketsphinx is a failure, never a skip: `make test` installs it.
 """
 from __future__ import annotations
 
@@ -50,8 +51,7 @@ def test_word_error_rate_counts_substitutions_deletions_and_insertions():
 def test_the_recogniser_hears_a_shipped_clip():
     """The measure end to end on one real clip (decode, segment, recognise, compare): a clip
     whose audio were lost or garbled in the pipeline would come out near 1. The library-wide
-    limits (mean <= 0.15, none above 0.30) are `make intelligibility`: not met by the second
-    edition's voices (docs/clips.md has the figures), so not asserted here."""
+    limits (mean <= 0.15, none above 0.30) are `make intelligibility` (docs/clips.md)."""
     try:
         import pocketsphinx  # noqa: F401
     except ImportError:
@@ -73,3 +73,20 @@ def test_words_the_recogniser_cannot_know_are_named():
     line = intel.report([intel.Heard("x", "in our pyjamas", "in our pajamas", 0.0, 1.0,
                                      ("pyjamas",))])
     assert "not in the recogniser's dictionary: pyjamas" in line
+
+
+#: The clips of the second edition that the recogniser understood worst (WER 0.29-0.33 with
+#: PocketSphinx's own model), before their hardest lines were reworded: a voice or wording change
+#: that brings one back above the limit fails here, in CI, not only in `make intelligibility`.
+HARDEST_CLIPS = ["c7-intermediate-priya", "w6-advanced-priya", "c2-advanced-jordan",
+                 "w4-beginner-lin", "c7-advanced-marcus"]
+
+
+def test_the_hardest_clips_are_understood():
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError:
+        pytest.fail("pocketsphinx is not installed: pip install -e '.[test]'")
+    heard = intel.measure_library(CLIPS, LANGUAGE_MODEL, HARDEST_CLIPS)
+    assert sorted(h.clip_id for h in heard) == sorted(HARDEST_CLIPS)
+    assert all(h.wer <= intel.MAX_CLIP_WER for h in heard), intel.report(heard)

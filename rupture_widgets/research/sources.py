@@ -25,7 +25,9 @@ from pathlib import Path
 
 from ..errors import InvalidTraineeId, ResearchError
 from ..workbook import Attempt, Feedback, Workbook, Workspace, check_trainee_id
+from ..workbook import paths
 from ..workbook.feedback_store import UNKNOWN_NOTE_AUTHOR
+from ..workbook.reflected import journal_records
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +109,6 @@ def _read_source(source, progress: bool | None) -> list[TraineeRecords]:
             raise ResearchError(f"{root} is not a folder: give a workspace (the folder holding "
                                 "trainees/) or an exchange folder (holding inbox/ or returns/).")
         from ..exchange.folder import INBOX, RETURNS
-        from ..workbook import paths
 
         if paths.trainees_dir(root).is_dir():  # a workspace nobody else holds: each workbook
             ws = Workspace(root)                 # read is let go once its records are out
@@ -148,8 +149,16 @@ def with_progress(items: list, progress: bool | None, what: str) -> Iterable:
     return tqdm(items, desc=f"Reading {what}", unit=what.rstrip("s"))
 
 
-def _read_workbook(wb: Workbook) -> TraineeRecords:
-    found = wb.records()  # one read of the workbook, and no object made per attempt
+def _read_workbook(wb: Workbook, confined: Callable[[Workbook], bool] | None = None
+                   ) -> TraineeRecords:
+    """One workbook's records: from its journal alone when its notebook reflects the journal
+    (``workbook.reflected``; ``confined`` says its folder is the trainee's own, in the
+    workspace), else the full read (``Workbook.records``: journal and notebook merged)."""
+    found = None
+    if confined is not None and confined(wb):
+        found = journal_records(wb.path, wb.journal_path, wb.trainee_id)
+    if found is None:
+        found = wb.records()  # one read of the workbook, and no object made per attempt
     display = found.display_name
     recs = TraineeRecords(wb.trainee_id, None if display == wb.trainee_id else display,
                           records=found.attempts, holder=wb)
@@ -163,9 +172,10 @@ def _read_workspace(ws: Workspace, progress: bool | None,
     from ..exchange import open_exchange
 
     exchange_root = open_exchange(ws).root
+    confined = _confinement(ws)
     out = []
     for trainee in with_progress(ws.trainees(), progress, "workbooks"):
-        recs = _read_workbook(workbook(trainee))
+        recs = _read_workbook(workbook(trainee), confined)
         ids = None
         for envelope in _returned(exchange_root, trainee):
             review = _review_from(envelope)
@@ -177,6 +187,21 @@ def _read_workspace(ws: Workspace, progress: bool | None,
             recs.reviews[aid] = [*kept, review]
         out.append(recs)
     return out
+
+
+def _confinement(ws: Workspace) -> Callable[[Workbook], bool]:
+    """Whether a workbook's folder is the trainee's own folder in ``ws`` (no link out of the
+    workspace or to another trainee's folder): ``Workbook``'s own check, with the workspace's
+    paths resolved once for the whole load. A folder it refuses is read the full way, which
+    raises the store's own error."""
+    inside = paths.trainees_dir(ws.root).resolve().is_relative_to(ws.root.resolve())
+
+    def confined(wb: Workbook) -> bool:
+        # <trainees>/<id> resolves to <trainees resolved>/<id> exactly when <id> itself is no
+        # link: a trainee id has no '/' and no '..' (check_trainee_id), so one lstat will do
+        return inside and not os.path.islink(wb.dir)
+
+    return confined
 
 
 def _read_exchange(root: Path, progress: bool | None) -> list[TraineeRecords]:

@@ -53,8 +53,9 @@ def load_tables(source, *, audio: bool = False, catalog=None,
     workbooks.
     """
     with collector_paused():  # read and built in one pause (sources.collector_paused)
-        return tables_from(read_source(source, progress=progress), audio=audio,
-                           catalog=catalog, progress=progress)
+        tables = tables_from(read_source(source, progress=progress), audio=audio,
+                             catalog=catalog, progress=progress)
+    return tables  # (the records were freed with the call, before the collector resumed)
 
 
 def tables_from(records: list[TraineeRecords], *, audio: bool = False, catalog=None,
@@ -74,8 +75,10 @@ def load_attempts(source, *, audio: bool = False, catalog=None,
     attempts table of ``load_tables``, without building the other four."""
     with collector_paused():
         records = read_source(source, progress=progress)
-        return _attempts_table(records, _categories(records, load_taxonomy()), audio=audio,
-                               catalog=catalog, progress=progress)
+        table = _attempts_table(records, _categories(records, load_taxonomy()), audio=audio,
+                                catalog=catalog, progress=progress)
+        del records  # freed before the collector resumes, which would walk them all once more
+    return table
 
 
 def _attempts_table(records: list[TraineeRecords], cats: dict, *, audio: bool, catalog,

@@ -267,10 +267,12 @@ class Journal:
         self.repaired: list[str] = []  # NaN/Infinity an older version wrote, read as None
         self._digest = hashlib.sha256()  # of the bytes read so far: what the events came from
 
-    def read_through(self) -> tuple[int, str]:
-        """How many bytes of the file the events were read from, and their SHA-256: what a
+    def read_through(self) -> tuple[int, str, bool]:
+        """How many bytes of the file the events were read from, their SHA-256, and whether
+        every line of them was read as it is (none unreadable, no number repaired): what a
         notebook written from these events reflects (``workbook.reflected``)."""
-        return self._offset, self._digest.hexdigest()
+        return (self._offset, self._digest.hexdigest(),
+                not self.bad_lines and not self.repaired)
 
     def append(self, event: dict) -> None:
         """Append one event and fsync it. Call under the workbook lock."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 
 from ..errors import ResearchError
 from ..taxonomy import load_taxonomy
@@ -19,6 +21,7 @@ from . import columns
 from .sources import TraineeRecords, collector_paused, read_source
 
 try:
+    import numpy as np
     import pandas as pd
 except ImportError:  # the trainee install leaves the research extra out
     raise ResearchError.unavailable("pandas") from None
@@ -140,12 +143,12 @@ def _categories(records: list[TraineeRecords], tax) -> dict[str, pd.CategoricalD
 def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
     """``data`` (column -> values) as the table's columns with their dtypes; a value outside
     a fixed set of categories (a marker the programme's taxonomy no longer has) is missing,
-    and said so in the log."""
+    and said so in the log. Each column is made in one go from its list (no per-row pandas)."""
     out = {}
     for name, dtype, _ in columns.TABLES[table]:
         values = data.get(name, [])
         if dtype == "category":
-            series = pd.Series(pd.Categorical(values, dtype=cats[name]), name=name)
+            series = pd.Series(_categorical(values, cats[name]), name=name, copy=False)
             lost = series.isna().sum() - values.count(None) - values.count(_UNKNOWN)
             if lost:
                 log.warning("%s.%s: %d value(s) not in the taxonomy read as missing (%s)",
@@ -154,10 +157,24 @@ def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
         elif dtype == columns.UTC_TIME:
             series = pd.to_datetime(pd.Series(values, dtype="object", name=name), utc=True,
                                     format="ISO8601").dt.as_unit("ns")
+        elif dtype == "Float64" and values.count(None) == len(values):  # the vad_* columns
+            series = pd.Series(pd.arrays.FloatingArray(np.zeros(len(values)),  # unmeasured
+                                                       np.ones(len(values), dtype=bool)),
+                               name=name, copy=False)
         else:
             series = pd.Series(values, dtype=dtype, name=name)
         out[name] = series
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
+
+
+def _categorical(values: list, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """``pd.Categorical(values, dtype=dtype)``, by looking each value up in a dict of the
+    categories: ~6x faster on a study's 50,000 rows, and a value outside them (the "unknown"
+    of an incomplete attempt's lost hints) is missing without pandas' deprecation warning."""
+    index = {c: i for i, c in enumerate(dtype.categories.tolist())}  # (not an Index's slow
+    # iteration: pandas 3 keeps strings in Arrow)
+    codes = np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 def _salience(catalog) -> dict[str, int]:
@@ -174,14 +191,18 @@ def _salience(catalog) -> dict[str, int]:
     return {clip.id: clip.salience for clip in catalog}
 
 
+#: The fields of an attempt record its row reads as they are.
+_READ = ("id", "clip_id", "marker", "level", "created_at", "duration_s", "latency_s",
+         "speaking_s", "status", "self_assessment")
+
+
 def _attempts(records: list[TraineeRecords], tax, cats: dict,
               salience: dict[str, int]) -> pd.DataFrame:
     """Built column by column from the records (no row objects: a study has 50,000 rows)."""
     recs = [a for t in records for a in t.records]
-    col = {name: [a[name] for a in recs] for name in
-           ("id", "clip_id", "marker", "level", "created_at", "duration_s", "latency_s",
-            "speaking_s", "status")}
-    sas = [a["self_assessment"] for a in recs]
+    col = dict(zip(_READ, map(list, zip(*map(itemgetter(*_READ), recs))))) if recs \
+        else {name: [] for name in _READ}
+    sas = col["self_assessment"]
     numbers: list = []
     overall: list = []
     n_sent: list[int] = []
@@ -196,8 +217,10 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
         else:
             numbers += [None] * len(t.records)
             overall += [None] * len(t.records)
-        n_sent += [t.sends(a) for a in t.records]
-        n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records]
+        n_sent += [t.sends(a) for a in t.records] if t.n_sent \
+            else [len(a["sent_to"]) for a in t.records]
+        n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records] if t.reviews \
+            else [0] * len(t.records)
     families = {m: marker.family for m, marker in tax.markers.items()}
     data = {
         "attempt_id": col["id"],

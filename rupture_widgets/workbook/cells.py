@@ -187,12 +187,13 @@ def _clean_foreign(cell: dict, used: set[str]) -> dict:
 
 def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict,
                   title: str = "Practice workbook",
-                  journal_read: tuple[int, str] | None = None) -> str:
+                  journal_read: tuple[int, str, bool] | None = None) -> str:
     """The whole notebook as text, re-rendering only cells whose records changed.
 
-    ``journal_read``: how many bytes of the journal ``state`` was read from, and their SHA-256
-    (``Journal.read_through``); the store passes it, and it is marked in the metadata so that a
-    reader can tell the notebook reflects exactly those bytes (``reflected``).
+    ``journal_read``: how many bytes of the journal ``state`` was read from, their SHA-256,
+    and whether they were read cleanly (``Journal.read_through``); the store passes it, and it
+    is marked in the metadata so that a reader can tell the notebook reflects exactly those
+    bytes (``reflected``).
 
     ``cache`` maps cell id -> (record objects, serialised cell). Journal records are never
     mutated (updates are new dicts), so identity tells whether a cell is unchanged; this keeps a

@@ -36,10 +36,13 @@ _METADATA = b' "metadata": '
 _TAIL = b',\n "nbformat": 4,\n "nbformat_minor": 5\n}\n'
 
 
-def mark(cells_part: str, journal_bytes: int, journal_sha256: str) -> dict:
+def mark(cells_part: str, journal_bytes: int, journal_sha256: str, journal_clean: bool) -> dict:
     """What the store writes into the notebook's metadata: ``cells_part`` is the notebook's text
-    up to its metadata, written from the first ``journal_bytes`` of the journal."""
+    up to its metadata, written from the first ``journal_bytes`` of the journal;
+    ``journal_clean``: the store read every line of them as it is (``Journal.read_through``),
+    so a reader need not check them for what the full read would skip."""
     return {"journal_bytes": journal_bytes, "journal_sha256": journal_sha256,
+            "journal_clean": journal_clean,
             "cells_sha256": hashlib.sha256(cells_part.encode("utf-8")).hexdigest()}
 
 
@@ -74,9 +77,11 @@ def _constant(name: str):
 _DECODER = json.JSONDecoder(parse_constant=_constant)
 
 
-def _events(lines: bytes) -> list[dict] | None:
+def _events(lines: bytes, clean: int = 0) -> list[dict] | None:
     """Every line of ``lines`` (complete lines) as an event, read in one call of the JSON
-    decoder rather than one per line; None if any line is not exactly an event as written."""
+    decoder rather than one per line; None if any line is not exactly an event as written.
+    The lines in the first ``clean`` bytes are known to be (the store read them so): only the
+    others are looked at for nesting deeper than the full read allows."""
     if not lines:
         return []
     try:
@@ -84,8 +89,10 @@ def _events(lines: bytes) -> list[dict] | None:
         events = _DECODER.decode("[" + text[:-1].replace("\n", ",") + "]")
     except (ValueError, RecursionError, _NotAsWritten):  # a blank, torn or odd line: one by one
         return None
-    if text.count("{") + text.count("[") > MAX_DEPTH:  # then some line might nest too deep
-        for line, event in zip(text.split("\n"), events):
+    rest = lines[clean:].decode("utf-8") if clean else text
+    if rest.count("{") + rest.count("[") > MAX_DEPTH:  # then some line might nest too deep
+        first = lines.count(b"\n", 0, clean)
+        for line, event in zip(rest.split("\n"), events[first:]):
             if line.count("{") + line.count("[") > MAX_DEPTH and _depth_over(event, MAX_DEPTH):
                 return None
     if any(e.__class__ is not dict for e in events):
@@ -115,10 +122,10 @@ def journal_state(notebook: Path, journal_path: Path) -> WorkbookState | None:
             != found["journal_sha256"]:
         return None
     end = journal.rfind(b"\n") + 1  # a last line without its newline is still being written
-    events = _events(journal[:end])
+    events = _events(journal[:end], n if found.get("journal_clean") is True else 0)
     if events is None:
         return None
-    if end > n and any(e.get("event") == "delete"
+    if end > n and any(e.get("event") == "delete"  # after the lines the notebook reflects
                        for e in events[journal.count(b"\n", 0, n):]):
         return None
     state = WorkbookState()

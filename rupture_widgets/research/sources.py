@@ -171,13 +171,19 @@ def _read_workspace(ws: Workspace, progress: bool | None,
                     workbook: Callable[[str], Workbook]) -> list[TraineeRecords]:
     from ..exchange import open_exchange
 
+    from ..exchange.folder import RETURNS
+
     exchange_root = open_exchange(ws).root
     confined = _confinement(ws)
+    try:  # listed once: most trainees have no returns waiting
+        returned = set(os.listdir(exchange_root / RETURNS))
+    except OSError:
+        returned = set()
     out = []
     for trainee in with_progress(ws.trainees(), progress, "workbooks"):
         recs = _read_workbook(workbook(trainee), confined)
         ids = None
-        for envelope in _returned(exchange_root, trainee):
+        for envelope in _returned(exchange_root, trainee) if trainee in returned else ():
             review = _review_from(envelope)
             aid = review.feedback.attempt_id
             ids = {r["id"] for r in recs.records} if ids is None else ids

@@ -147,7 +147,9 @@ def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
     out = {}
     for name, dtype, _ in columns.TABLES[table]:
         values = data.get(name, [])
-        if dtype == "category":
+        if isinstance(values, pd.Categorical):  # made from codes (``_attempts``): all known
+            series, lost = pd.Series(values, name=name, copy=False), 0
+        elif dtype == "category":
             series = pd.Series(_categorical(values, cats[name]), name=name, copy=False)
             lost = series.isna().sum() - values.count(None) - values.count(_UNKNOWN)
             if lost:
@@ -222,9 +224,18 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
         n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records] if t.reviews \
             else [0] * len(t.records)
     families = {m: marker.family for m, marker in tax.markers.items()}
+    ids, trainees = col["id"], [t.trainee_id for t in records for _ in t.records]
+    if len(cats["attempt_id"].categories) == len(ids) \
+            and len(cats["trainee_id"].categories) == len(records):
+        # ``_categories`` made these categories of exactly these values, in this order
+        ids = pd.Categorical.from_codes(np.arange(len(ids)), dtype=cats["attempt_id"],
+                                        validate=False)
+        trainees = pd.Categorical.from_codes(
+            np.repeat(np.arange(len(records)), [len(t.records) for t in records]),
+            dtype=cats["trainee_id"], validate=False)
     data = {
-        "attempt_id": col["id"],
-        "trainee_id": [t.trainee_id for t in records for _ in t.records],
+        "attempt_id": ids,
+        "trainee_id": trainees,
         "clip_id": col["clip_id"],
         "marker": [m if m in families else None for m in col["marker"]],
         "family": [families.get(m) for m in col["marker"]],

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import InvalidRecord
 from ..storage import MAX_DEPTH, _depth_over
-from .records import upgrade_event
+from .records import SCHEMA_VERSION, upgrade_event
 from .state import WorkbookState
 
 #: How ``cells.notebook_text`` ends the cells and starts the metadata, and how it ends the file.
@@ -129,9 +129,15 @@ def journal_state(notebook: Path, journal_path: Path) -> WorkbookState | None:
                        for e in events[journal.count(b"\n", 0, n):]):
         return None
     state = WorkbookState()
+    attempts, deleted = state.attempts, state.deleted
     try:
         for event in events:
-            state.apply(upgrade_event(event))
+            if event.get("v") == SCHEMA_VERSION and event.get("event") == "attempt":
+                rec = event["attempt"]  # most events: WorkbookState.apply's first case, inline
+                attempts[rec["id"]] = rec
+                deleted.discard(rec["id"])
+            else:
+                state.apply(upgrade_event(event))
     except (KeyError, TypeError, AttributeError, InvalidRecord):  # the full read logs and skips
         return None
     return state

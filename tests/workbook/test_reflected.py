@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import nbformat
 import pytest
 
-from _workbook_fixtures import jupyterlab_save
+from _workbook_fixtures import jupyterlab_save, typed_note
 from rupture_widgets.errors import StorageError
-from rupture_widgets.workbook import NOTES_MARK, Workspace
+from rupture_widgets.workbook import Workspace
 from rupture_widgets.workbook import store as store_module
 from rupture_widgets.workbook.reflected import journal_records, written_from
 
@@ -32,16 +32,6 @@ def full(wb):
 def log(wb, i: int, **kw):
     return wb.log_attempt(**CLIP, duration_s=10.0 + i, latency_s=0.5, speaking_s=8.0,
                           started_at=T0 + timedelta(hours=i), **kw)
-
-
-def typed_note(nb_path, attempt_id: str, text: str) -> None:
-    """A reviewer types below the line in JupyterLab and saves (re-indented, as it does)."""
-    nb = nbformat.reads(nb_path.read_text("utf-8"), as_version=4)
-    for cell in nb.cells:
-        if cell.get("id") == f"feedback-{attempt_id}":
-            cell.source = cell.source[:cell.source.index(NOTES_MARK) + len(NOTES_MARK)] + \
-                "\n" + text
-    jupyterlab_save(nb_path, nbformat.writes(nb))
 
 
 @pytest.fixture

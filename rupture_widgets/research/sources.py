@@ -1,8 +1,10 @@
 """What the research tables are read from: a workspace, a list of workbooks, or an exchange folder.
 
 Everything is read through the workbook's own API (journal and notebook merged, tombstones
-applied), never by parsing notebooks here, so a table shows exactly what the apps show. Reading
-writes nothing: a researcher loading a live workspace cannot change it.
+applied), never by parsing notebooks here, so a table shows exactly what the apps show: a
+workspace's workbook from its journal alone when its notebook is what the store wrote from it
+(``workbook.reflected``, docs/decisions.md #30), the full way otherwise. Reading writes nothing:
+a researcher loading a live workspace cannot change it.
 
 - A workspace (``Workspace`` or its folder): every trainee's workbook, their feedback as
   collected, and the reviews returned to them in the exchange but not collected yet (the

@@ -10,7 +10,6 @@ folder, or a list of workbooks).
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
@@ -196,6 +195,7 @@ def _salience(catalog) -> dict[str, int]:
 #: The fields of an attempt record its row reads as they are.
 _READ = ("id", "clip_id", "marker", "level", "created_at", "duration_s", "latency_s",
          "speaking_s", "status", "self_assessment")
+_CLIP = itemgetter("clip_id")
 
 
 def _attempts(records: list[TraineeRecords], tax, cats: dict,
@@ -211,10 +211,10 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
     n_reviews: list[int] = []
     for t in records:
         if t.all_attempts:  # attempts are in time order: count per clip
-            seen: Counter = Counter()
-            for a in t.records:
-                seen[a["clip_id"]] += 1
-                numbers.append(seen[a["clip_id"]])
+            seen: dict = {}
+            for clip in map(_CLIP, t.records):
+                seen[clip] = n = seen.get(clip, 0) + 1
+                numbers.append(n)
             overall += range(1, len(t.records) + 1)  # the learning curve's x: practice so far
         else:
             numbers += [None] * len(t.records)

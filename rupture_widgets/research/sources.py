@@ -66,12 +66,17 @@ class TraineeRecords:
     #: whether every attempt is here (a workbook), or only those sent (an exchange): only then
     #: can attempts be numbered
     all_attempts: bool = True
+    #: makes ``holder`` when it is first asked for (a workbook read from its journal alone:
+    #: only the vad_* columns need its recordings)
+    open_holder: Callable[[], Workbook] | None = field(default=None, repr=False, compare=False)
 
     @property
     def attempts(self) -> list[Attempt]:
         return [Attempt.from_record(r) for r in self.records]
 
     def holder_of(self, attempt_id: str) -> Workbook | None:
+        if self.holder is None and self.open_holder is not None:
+            self.holder = self.open_holder()
         return self.holders.get(attempt_id, self.holder)
 
     def sends(self, record: dict) -> int:
@@ -151,19 +156,15 @@ def with_progress(items: list, progress: bool | None, what: str) -> Iterable:
     return tqdm(items, desc=f"Reading {what}", unit=what.rstrip("s"))
 
 
-def _read_workbook(wb: Workbook, confined: Callable[[Workbook], bool] | None = None
-                   ) -> TraineeRecords:
-    """One workbook's records: from its journal alone when its notebook reflects the journal
-    (``workbook.reflected``; ``confined`` says its folder is the trainee's own, in the
-    workspace), else the full read (``Workbook.records``: journal and notebook merged)."""
-    found = None
-    if confined is not None and confined(wb):
-        found = journal_records(wb.path, wb.journal_path, wb.trainee_id)
-    if found is None:
-        found = wb.records()  # one read of the workbook, and no object made per attempt
+def _read_workbook(wb: Workbook) -> TraineeRecords:
+    return _trainee_records(wb.trainee_id, wb.records(), holder=wb)  # one read, no Attempt
+
+
+def _trainee_records(trainee_id: str, found, **where) -> TraineeRecords:
+    """``TraineeRecords`` of what ``Workbook.records`` (or the journal-only read) found."""
     display = found.display_name
-    recs = TraineeRecords(wb.trainee_id, None if display == wb.trainee_id else display,
-                          records=found.attempts, holder=wb)
+    recs = TraineeRecords(trainee_id, None if display == trainee_id else display,
+                          records=found.attempts, **where)
     for aid, feedback in found.feedback.items():
         recs.reviews[aid] = [Review(f, _reviewer_id_of(f)) for f in feedback]
     return recs
@@ -181,9 +182,16 @@ def _read_workspace(ws: Workspace, progress: bool | None,
         returned = set(os.listdir(exchange_root / RETURNS))
     except OSError:
         returned = set()
+    base = paths.trainees_dir(ws.root)
     out = []
     for trainee in with_progress(ws.trainees(), progress, "workbooks"):
-        recs = _read_workbook(workbook(trainee), confined)
+        # from the journal alone when the notebook reflects it (workbook.reflected), else the
+        # full read; the Workbook itself made only when needed (its recordings: audio=True)
+        folder = base / trainee
+        found = journal_records(folder / paths.WORKBOOK, folder / paths.JOURNAL, trainee) \
+            if confined(folder) else None
+        recs = _read_workbook(workbook(trainee)) if found is None else _trainee_records(
+            trainee, found, open_holder=functools.partial(workbook, trainee))
         ids = None
         for envelope in _returned(exchange_root, trainee) if trainee in returned else ():
             review = _review_from(envelope)
@@ -197,17 +205,17 @@ def _read_workspace(ws: Workspace, progress: bool | None,
     return out
 
 
-def _confinement(ws: Workspace) -> Callable[[Workbook], bool]:
-    """Whether a workbook's folder is the trainee's own folder in ``ws`` (no link out of the
-    workspace or to another trainee's folder): ``Workbook``'s own check, with the workspace's
-    paths resolved once for the whole load. A folder it refuses is read the full way, which
-    raises the store's own error."""
+def _confinement(ws: Workspace) -> Callable[[Path], bool]:
+    """Whether a trainee's folder (``<trainees>/<id>``) is their own folder in ``ws`` (no link
+    out of the workspace or to another trainee's folder): ``Workbook``'s own check, with the
+    workspace's paths resolved once for the whole load. A folder it refuses is read the full
+    way, which raises the store's own error."""
     inside = paths.trainees_dir(ws.root).resolve().is_relative_to(ws.root.resolve())
 
-    def confined(wb: Workbook) -> bool:
+    def confined(folder: Path) -> bool:
         # <trainees>/<id> resolves to <trainees resolved>/<id> exactly when <id> itself is no
         # link: a trainee id has no '/' and no '..' (check_trainee_id), so one lstat will do
-        return inside and not os.path.islink(wb.dir)
+        return inside and not os.path.islink(folder)
 
     return confined
 

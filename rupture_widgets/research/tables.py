@@ -146,8 +146,8 @@ def _frame(table: str, data: dict[str, list], cats: dict) -> pd.DataFrame:
     out = {}
     for name, dtype, _ in columns.TABLES[table]:
         values = data.get(name, [])
-        if isinstance(values, pd.Categorical):  # made from codes (``_attempts``): all known
-            series, lost = pd.Series(values, name=name, copy=False), 0
+        if isinstance(values, (pd.Categorical, pd.arrays.IntegerArray)):  # made from codes
+            series, lost = pd.Series(values, name=name, copy=False), 0  # (``_attempts``)
         elif dtype == "category":
             series = pd.Series(_categorical(values, cats[name]), name=name, copy=False)
             lost = series.isna().sum() - values.count(None) - values.count(_UNKNOWN)
@@ -172,10 +172,39 @@ def _categorical(values: list, dtype: pd.CategoricalDtype) -> pd.Categorical:
     """``pd.Categorical(values, dtype=dtype)``, by looking each value up in a dict of the
     categories: ~6x faster on a study's 50,000 rows, and a value outside them (the "unknown"
     of an incomplete attempt's lost hints) is missing without pandas' deprecation warning."""
+    return pd.Categorical.from_codes(_codes(values, dtype), dtype=dtype, validate=False)
+
+
+def _codes(values: list, dtype: pd.CategoricalDtype) -> np.ndarray:
+    """Each value's position among the categories, -1 where it is none of them."""
     index = {c: i for i, c in enumerate(dtype.categories.tolist())}  # (not an Index's slow
     # iteration: pandas 3 keeps strings in Arrow)
-    codes = np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+
+
+def _by_clip_and_marker(col: dict, tax, cats: dict, salience: dict[str, int]) -> dict | None:
+    """The clip_id, marker, family and salience columns from one lookup of each attempt's clip
+    and marker (numpy takes the rest), exactly as the lists ``_attempts`` would otherwise make;
+    None where that cannot be promised (a marker whose family the taxonomy does not list, a
+    salience that is not a whole number), and the lists are made."""
+    clips, markers = cats["clip_id"].categories.tolist(), cats["marker"].categories.tolist()
+    families = {f: i for i, f in enumerate(cats["family"].categories.tolist())}
+    family_of = [families.get(tax.markers[m].family, -1) for m in markers]
+    sal = [salience.get(c) for c in clips] + [salience.get(_UNKNOWN)]  # [-1]: the unknown clip
+    if -1 in family_of or any(v is not None and type(v) is not int for v in sal):
+        return None
+    clip, marker = _codes(col["clip_id"], cats["clip_id"]), _codes(col["marker"], cats["marker"])
+    sal_values = np.array([0 if v is None else v for v in sal], dtype=np.int64)
+    sal_missing = np.array([v is None for v in sal], dtype=bool)
+    return {
+        # every clip id but "unknown" is a category (``_categories``): none is lost
+        "clip_id": pd.Categorical.from_codes(clip, dtype=cats["clip_id"], validate=False),
+        # a marker the taxonomy does not have reads as missing, never as lost
+        "marker": pd.Categorical.from_codes(marker, dtype=cats["marker"], validate=False),
+        "family": pd.Categorical.from_codes(np.array(family_of + [-1], dtype=np.int64)[marker],
+                                            dtype=cats["family"], validate=False),
+        "salience": pd.arrays.IntegerArray(sal_values[clip], sal_missing[clip]),
+    }
 
 
 def _salience(catalog) -> dict[str, int]:
@@ -224,6 +253,11 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
         n_reviews += [len(t.reviews.get(a["id"], ())) for a in t.records] if t.reviews \
             else [0] * len(t.records)
     families = {m: marker.family for m, marker in tax.markers.items()}
+    by_clip = _by_clip_and_marker(col, tax, cats, salience) or {
+        "clip_id": col["clip_id"],
+        "marker": [m if m in families else None for m in col["marker"]],
+        "family": [families.get(m) for m in col["marker"]],
+        "salience": [salience.get(c) for c in col["clip_id"]]}
     ids, trainees = col["id"], [t.trainee_id for t in records for _ in t.records]
     if len(cats["attempt_id"].categories) == len(ids) \
             and len(cats["trainee_id"].categories) == len(records):
@@ -236,11 +270,8 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
     data = {
         "attempt_id": ids,
         "trainee_id": trainees,
-        "clip_id": col["clip_id"],
-        "marker": [m if m in families else None for m in col["marker"]],
-        "family": [families.get(m) for m in col["marker"]],
-        "level": col["level"],
-        "salience": [salience.get(c) for c in col["clip_id"]],
+        "clip_id": by_clip["clip_id"], "marker": by_clip["marker"],
+        "family": by_clip["family"], "level": col["level"], "salience": by_clip["salience"],
         "attempt_number": numbers,
         "practice_number": overall,
         "recorded_at": col["created_at"],

@@ -25,7 +25,8 @@ state (all warm: each job is run once before the rounds):
   JupyterLab since their last write would cost.
 ``load_attempts`` is given the workspace's folder each round (a fresh ``Workspace``: no read
 cache carried over from the round before, as a researcher's first load). Rounds alternate the
-order; medians.
+order; medians of the wall-clock time and, beside it, of this process's CPU time (on a machine
+shared with others the wall clock also counts their work).
 
     .venv/bin/python -m bench.research_tables [--trainees 1000] [--attempts 50] [--rounds 5]
 """
@@ -197,15 +198,22 @@ def run(trainees: int = 1000, attempts: int = 50, rounds: int = 5,
         if not load_attempts(str(root), progress=False).equals(full_way(root)):
             raise AssertionError("the journal-only read gave another table than the full read")
         order = list(jobs)
+        cpu: dict[str, list[float]] = {name: [] for name in jobs}
         for r in range(rounds):
             for name in (order if r % 2 == 0 else order[::-1]):
                 gc.collect()  # what the job before left is not this job's to collect
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 jobs[name]()
                 times[name].append(time.perf_counter() - t)
+                cpu[name].append(time.process_time() - c)
         med = {k: statistics.median(v) for k, v in times.items()}
+        med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
         return {**made, "rounds": rounds, "n_attempts": expected,
                 "journal_only": journal_only, "full_s": med["full_way"],
+                # CPU time of this process: what other programs on a shared machine take from
+                # the wall clock is not in it (they still share the caches)
+                "cpu_s": med_cpu, "cpu_ratio": med_cpu["load_attempts"] / med_cpu["notebooks"],
+                "cpu_rounds_s": cpu,
                 "full_ratio": med["full_way"] / med["notebooks"],
                 "load_s": med["load_attempts"], "notebooks_s": med["notebooks"],
                 "notebooks_journals_s": med["notebooks_journals"],
@@ -234,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
                      ("full_way", "load_attempts, full way")):
         print(f"  {label:26s} {statistics.median(r['rounds_s'][k]):7.3f} s   rounds: "
               + ", ".join(f"{x:.3f}" for x in r["rounds_s"][k]))
+    print(f"  CPU time: notebooks {r['cpu_s']['notebooks']:.3f} s, load_attempts "
+          f"{r['cpu_s']['load_attempts']:.3f} s, ratio {r['cpu_ratio']:.2f}x")
     print(f"  ratio {r['ratio']:.2f}x (with journals {r['ratio_with_journals']:.2f}x; the full "
           f"way {r['full_ratio']:.2f}x), {r['attempts_per_s']:,.0f} attempts/s; "
           f"{r['journal_only']} of {r['trainees']} workbooks read from the journal alone")

@@ -85,7 +85,7 @@ class Workspace:
             return []
         return sorted(p.name for p in base.iterdir()
                       if p.is_dir() and TRAINEE_ID_RE.fullmatch(p.name) and ".." not in p.name
-                      and paths.TraineeFolder(p).has_workbook())
+                      and paths.has_workbook(p))
 
 
 

@@ -246,14 +246,19 @@ def research_section(rt: dict) -> list[str]:
         "saved by hand since its last write). The table is built column by column, the "
         "categoricals from codes; the garbage collector stays paused for the load and resumes "
         "after the records are freed.", "",
-        "Why not under the target: the journal must be parsed, since it is how attempts only "
-        "the journal holds are seen and deleted ones stay deleted (the second row: "
-        f"`json.loads` of its lines alone is {journal_share:.2f}× the notebooks' parse), and "
-        "50,000 attempts must still become records, feedback and a typed table in Python; "
-        "hashing the notebooks' bytes (to know they were not edited) costs a further tenth of "
-        "the baseline. What is left over the baseline, measured on this workspace with "
-        "`time.process_time`: parsing the journals about 0.6×, hashing and reading both files "
-        "0.2×, the merged state and its feedback 0.3×, the table 0.4×.", "",
+        *([] if ok else [
+            "Why not under the target: the journal must be parsed, since it is how attempts "
+            "only the journal holds are seen and deleted ones stay deleted (the second row: "
+            f"`json.loads` of its lines alone is {journal_share:.2f}× the notebooks' parse), and "
+            "50,000 attempts must still become records, feedback and a typed table in Python. "
+            "Where the time goes (measured once, 2026-12-01, CPU time on this workspace, "
+            "against the baseline's 1.00×): reading both files and hashing them 0.25×, parsing "
+            "the journals 0.52× (one decoder call per journal, not one per line), the "
+            "merged state, its records and feedback, and freeing them 0.45×, the table and its "
+            "categories 0.43×. Left out on purpose: a CRC instead of SHA-256 (a tenth of the "
+            "baseline; docs/decisions.md #30 says why not), a cache kept across loads (not a "
+            "first load), a second process (the baseline has one), a faster JSON library "
+            "(none is a dependency).", ""]),
         "Before (2026-12-01, main at 0634891, this bench on the same machine, quiet, 5 rounds): "
         "`load_attempts` 2.52 s against 0.50 s, **5.02×** (2.86× with the journals), 19,863 "
         "attempts/s. Before the read path was first reworked (f591487, 3 rounds): 11.1×, "

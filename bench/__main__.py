@@ -257,8 +257,9 @@ def research_section(rt: dict) -> list[str]:
             "merged state, its records and feedback, and freeing them 0.45×, the table and its "
             "categories 0.43×. Left out on purpose: a CRC instead of SHA-256 (a tenth of the "
             "baseline; docs/decisions.md #30 says why not), a cache kept across loads (not a "
-            "first load), a second process (the baseline has one), a faster JSON library "
-            "(none is a dependency).", ""]),
+            "first load), a second process (the baseline has one), another JSON parser (none "
+            "that makes Python objects is a dependency; pyarrow's reads JSON lines into "
+            "columns, not the events the merge applies in order).", ""]),
         "Before (2026-12-01, main at 0634891, this bench on the same machine, quiet, 5 rounds): "
         "`load_attempts` 2.52 s against 0.50 s, **5.02×** (2.86× with the journals), 19,863 "
         "attempts/s. Before the read path was first reworked (f591487, 3 rounds): 11.1×, "

@@ -77,8 +77,8 @@ def load_attempts(source, *, audio: bool = False, catalog=None,
     attempts table of ``load_tables``, without building the other four."""
     with collector_paused():
         records = read_source(source, progress=progress)
-        table = _attempts_table(records, _categories(records, load_taxonomy()), audio=audio,
-                                catalog=catalog, progress=progress)
+        table = _attempts_table(records, _categories(records, load_taxonomy(), reviews=False),
+                                audio=audio, catalog=catalog, progress=progress)
         del records  # freed before the collector resumes, which would walk them all once more
     return table
 
@@ -115,17 +115,20 @@ def load_strategies_heard(source, *, progress: bool | None = None) -> pd.DataFra
 
 # -- building ----------------------------------------------------------------------------------
 
-def _categories(records: list[TraineeRecords], tax) -> dict[str, pd.CategoricalDtype]:
+def _categories(records: list[TraineeRecords], tax,
+                reviews: bool = True) -> dict[str, pd.CategoricalDtype]:
     """The categories of every categorical column: taxonomy order for taxonomy values (all of
-    them, practised or not, so a group-by shows the empty ones), first-seen order for ids."""
-    reviews = [r for t in records for rs in t.reviews.values() for r in rs]
+    them, practised or not, so a group-by shows the empty ones), first-seen order for ids.
+    ``reviews=False``: not the reviewers' and reviews' ids (the attempts table has neither)."""
     ids = {
         "trainee_id": [t.trainee_id for t in records],
         "attempt_id": [a["id"] for t in records for a in t.records],
         "clip_id": sorted({a["clip_id"] for t in records for a in t.records} - {_UNKNOWN}),
-        "reviewer_id": sorted({r.reviewer_id for r in reviews if r.reviewer_id}),
-        "review_id": list(dict.fromkeys(r.feedback.id for r in reviews)),
     }
+    if reviews:
+        given = [r for t in records for rs in t.reviews.values() for r in rs]
+        ids["reviewer_id"] = sorted({r.reviewer_id for r in given if r.reviewer_id})
+        ids["review_id"] = list(dict.fromkeys(r.feedback.id for r in given))
     out = {name: pd.CategoricalDtype(values) for name, values in ids.items()}
     out.update({
         "marker": pd.CategoricalDtype(list(tax.markers)),

@@ -70,11 +70,11 @@ def feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
 
 
 def _feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
-    from .rubric_table import read_note
-
     out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
     notes = state.notes.get(attempt_id)
     if notes and notes[-1]["text"].strip():
+        from .rubric_table import read_note  # (only for a note, not for each of 13,000 reviews)
+
         note = notes[-1]
         # Read from the text against today's rubric, so a note journaled before notes had
         # "ratings" gets them too, and a rubric item since removed is never returned.

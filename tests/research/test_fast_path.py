@@ -261,3 +261,25 @@ def test_the_journal_only_read_gives_every_table_the_full_read_gives(cases, monk
                                                                      ("store.only", 5)]
     ahead = full.reviews[full.reviews.trainee_id == "journal.ahead"]
     assert sorted(ahead.reviewer_role.astype(str)) == ["peer", "supervisor"]
+
+
+@pytest.mark.parametrize("link", ["a trainee's folder", "the trainees folder"])
+def test_a_folder_that_is_a_link_is_refused_as_the_store_refuses_it(tmp_path, link):
+    """The journal-only read checks confinement once per load (sources._confinement); a link
+    to another trainee's folder, or out of the workspace, still raises the store's error."""
+    from rupture_widgets.errors import InvalidTraineeId
+
+    clip = list(load_catalog())[0]
+    elsewhere = Workspace(tmp_path / "elsewhere")
+    elsewhere.workbook("bob").log_attempt(clip_id=clip.id, marker=clip.marker,
+                                          level=clip.level, started_at=T0)
+    ws = Workspace(tmp_path / "workspace")
+    if link == "a trainee's folder":
+        ws.workbook("bob").log_attempt(clip_id=clip.id, marker=clip.marker, level=clip.level,
+                                       started_at=T0)
+        (ws.root / "trainees" / "alice").symlink_to(ws.root / "trainees" / "bob")
+    else:
+        ws.root.mkdir(parents=True)
+        (ws.root / "trainees").symlink_to(elsewhere.root / "trainees")
+    with pytest.raises(InvalidTraineeId):
+        load_attempts(str(ws.root), progress=False)

@@ -4,7 +4,11 @@ the table the full path gives: ``Workbook.snapshot`` (the typed records, as the 
 one row at a time, on a workspace where the notebook and the journal disagree: attempts only
 the journal has (a stale notebook saved over newer ones), attempts deleted (and brought back by
 a stale save, which must not count), feedback in the journal and a note typed into the notebook
-that no write has journaled yet."""
+that no write has journaled yet.
+
+Below: the journal-only read (``workbook.reflected``, docs/decisions.md #30), which reads a
+workbook from its journal when its notebook is the store's own, against the full read, table by
+table, on a workspace of every case where the two could part."""
 from __future__ import annotations
 
 from collections import Counter

@@ -212,3 +212,24 @@ class ResearchError(RuptureError, ValueError):
     def unavailable(cls, module: str) -> "ResearchError":
         return cls(f"The research tables need the optional package {module!r}. Install the "
                    "research extra: pip install 'rupture-widgets[research]'")
+
+
+class WorkshopError(RuptureError, ValueError):
+    """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
+
+
+class BundleError(RuptureError, ValueError):
+    """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
+
+    An import refused for any reason has written nothing: the whole bundle is checked first."""
+
+    @classmethod
+    def refused(cls, bundle: object, reason: str) -> "BundleError":
+        named = f" {bundle}" if bundle else ""  # a path; nothing for one uploaded
+        return cls(f"The bundle{named} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Download it again (or ask whoever made it to), or import another "
+                   "copy.")
+
+    @classmethod
+    def cannot_export(cls, reason: str) -> "BundleError":
+        return cls(f"No bundle was written: {reason}.")

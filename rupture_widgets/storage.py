@@ -24,6 +24,7 @@ Nothing here knows what an attempt is; the workbook package owns the meaning.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -264,6 +265,14 @@ class Journal:
         self._ino = ino
         self.bad_lines: list[int] = []  # line numbers that could not be parsed (kept in the file)
         self.repaired: list[str] = []  # NaN/Infinity an older version wrote, read as None
+        self._digest = hashlib.sha256()  # of the bytes read so far: what the events came from
+
+    def read_through(self) -> tuple[int, str, bool]:
+        """How many bytes of the file the events were read from, their SHA-256, and whether
+        every line of them was read as it is (none unreadable, no number repaired): what a
+        notebook written from these events reflects (``workbook.reflected``)."""
+        return (self._offset, self._digest.hexdigest(),
+                not self.bad_lines and not self.repaired)
 
     def append(self, event: dict) -> None:
         """Append one event and fsync it. Call under the workbook lock."""
@@ -318,4 +327,5 @@ class Journal:
                     self.bad_lines.append(first_line + i + 1)
             self._line_count = first_line + chunk[:end].count(b"\n")
             self._offset += end
+            self._digest.update(memoryview(chunk)[:end])
         return self._events

@@ -72,3 +72,17 @@ def recorded_attempt(wb, answer: bytes, pieces: int = 2):
     duration = rec.finalise()
     return wb.log_attempt(**ATTEMPT, attempt_id=rec.attempt_id, recording=rec.final_path,
                           duration_s=duration)
+
+
+def typed_note(nb_path, attempt_id: str, text: str) -> None:
+    """A reviewer types below the line in JupyterLab and saves (re-indented, as it does)."""
+    import nbformat
+
+    from rupture_widgets.workbook import NOTES_MARK
+
+    nb = nbformat.reads(nb_path.read_text("utf-8"), as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") == f"feedback-{attempt_id}":
+            cell.source = cell.source[:cell.source.index(NOTES_MARK) + len(NOTES_MARK)] + \
+                "\n" + text
+    jupyterlab_save(nb_path, nbformat.writes(nb))

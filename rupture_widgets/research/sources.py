@@ -1,8 +1,10 @@
 """What the research tables are read from: a workspace, a list of workbooks, or an exchange folder.
 
 Everything is read through the workbook's own API (journal and notebook merged, tombstones
-applied), never by parsing notebooks here, so a table shows exactly what the apps show. Reading
-writes nothing: a researcher loading a live workspace cannot change it.
+applied), never by parsing notebooks here, so a table shows exactly what the apps show: a
+workspace's workbook from its journal alone when its notebook is what the store wrote from it
+(``workbook.reflected``, docs/decisions.md #30), the full way otherwise. Reading writes nothing:
+a researcher loading a live workspace cannot change it.
 
 - A workspace (``Workspace`` or its folder): every trainee's workbook, their feedback as
   collected, and the reviews returned to them in the exchange but not collected yet (the
@@ -25,7 +27,9 @@ from pathlib import Path
 
 from ..errors import InvalidTraineeId, ResearchError
 from ..workbook import Attempt, Feedback, Workbook, Workspace, check_trainee_id
+from ..workbook import paths
 from ..workbook.feedback_store import UNKNOWN_NOTE_AUTHOR
+from ..workbook.reflected import journal_records
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +66,17 @@ class TraineeRecords:
     #: whether every attempt is here (a workbook), or only those sent (an exchange): only then
     #: can attempts be numbered
     all_attempts: bool = True
+    #: makes ``holder`` when it is first asked for (a workbook read from its journal alone:
+    #: only the vad_* columns need its recordings)
+    open_holder: Callable[[], Workbook] | None = field(default=None, repr=False, compare=False)
 
     @property
     def attempts(self) -> list[Attempt]:
         return [Attempt.from_record(r) for r in self.records]
 
     def holder_of(self, attempt_id: str) -> Workbook | None:
+        if self.holder is None and self.open_holder is not None:
+            self.holder = self.open_holder()
         return self.holders.get(attempt_id, self.holder)
 
     def sends(self, record: dict) -> int:
@@ -107,7 +116,6 @@ def _read_source(source, progress: bool | None) -> list[TraineeRecords]:
             raise ResearchError(f"{root} is not a folder: give a workspace (the folder holding "
                                 "trainees/) or an exchange folder (holding inbox/ or returns/).")
         from ..exchange.folder import INBOX, RETURNS
-        from ..workbook import paths
 
         if paths.trainees_dir(root).is_dir():  # a workspace nobody else holds: each workbook
             ws = Workspace(root)                 # read is let go once its records are out
@@ -149,10 +157,14 @@ def with_progress(items: list, progress: bool | None, what: str) -> Iterable:
 
 
 def _read_workbook(wb: Workbook) -> TraineeRecords:
-    found = wb.records()  # one read of the workbook, and no object made per attempt
+    return _trainee_records(wb.trainee_id, wb.records(), holder=wb)  # one read, no Attempt
+
+
+def _trainee_records(trainee_id: str, found, **where) -> TraineeRecords:
+    """``TraineeRecords`` of what ``Workbook.records`` (or the journal-only read) found."""
     display = found.display_name
-    recs = TraineeRecords(wb.trainee_id, None if display == wb.trainee_id else display,
-                          records=found.attempts, holder=wb)
+    recs = TraineeRecords(trainee_id, None if display == trainee_id else display,
+                          records=found.attempts, **where)
     for aid, feedback in found.feedback.items():
         recs.reviews[aid] = [Review(f, _reviewer_id_of(f)) for f in feedback]
     return recs
@@ -162,12 +174,26 @@ def _read_workspace(ws: Workspace, progress: bool | None,
                     workbook: Callable[[str], Workbook]) -> list[TraineeRecords]:
     from ..exchange import open_exchange
 
+    from ..exchange.folder import RETURNS
+
     exchange_root = open_exchange(ws).root
+    confined = _confinement(ws)
+    try:  # listed once: most trainees have no returns waiting
+        returned = set(os.listdir(exchange_root / RETURNS))
+    except OSError:
+        returned = set()
+    base = paths.trainees_dir(ws.root)
     out = []
     for trainee in with_progress(ws.trainees(), progress, "workbooks"):
-        recs = _read_workbook(workbook(trainee))
+        # from the journal alone when the notebook reflects it (workbook.reflected), else the
+        # full read; the Workbook itself made only when needed (its recordings: audio=True)
+        folder = base / trainee
+        found = journal_records(folder / paths.WORKBOOK, folder / paths.JOURNAL, trainee) \
+            if confined(folder) else None
+        recs = _read_workbook(workbook(trainee)) if found is None else _trainee_records(
+            trainee, found, open_holder=functools.partial(workbook, trainee))
         ids = None
-        for envelope in _returned(exchange_root, trainee):
+        for envelope in _returned(exchange_root, trainee) if trainee in returned else ():
             review = _review_from(envelope)
             aid = review.feedback.attempt_id
             ids = {r["id"] for r in recs.records} if ids is None else ids
@@ -177,6 +203,21 @@ def _read_workspace(ws: Workspace, progress: bool | None,
             recs.reviews[aid] = [*kept, review]
         out.append(recs)
     return out
+
+
+def _confinement(ws: Workspace) -> Callable[[Path], bool]:
+    """Whether a trainee's folder (``<trainees>/<id>``) is their own folder in ``ws`` (no link
+    out of the workspace or to another trainee's folder): ``Workbook``'s own check, with the
+    workspace's paths resolved once for the whole load. A folder it refuses is read the full
+    way, which raises the store's own error."""
+    inside = paths.trainees_dir(ws.root).resolve().is_relative_to(ws.root.resolve())
+
+    def confined(folder: Path) -> bool:
+        # <trainees>/<id> resolves to <trainees resolved>/<id> exactly when <id> itself is no
+        # link: a trainee id has no '/' and no '..' (check_trainee_id), so one lstat will do
+        return inside and not os.path.islink(folder)
+
+    return confined
 
 
 def _read_exchange(root: Path, progress: bool | None) -> list[TraineeRecords]:

@@ -44,8 +44,16 @@ def notebook_text(cell_texts: list[str], metadata: dict) -> str:
     Python encoder), but valid nbformat 4.5 that JupyterLab and nbformat read as usual, and a
     changed cell is a one-line diff. JupyterLab re-indents it when a person saves.
     """
-    return ('{\n "cells": [\n  ' + ",\n  ".join(cell_texts) + "\n ],\n"
-            f' "metadata": {dumps(metadata, sort_keys=True)},\n'
+    return _cells_part(cell_texts) + _metadata_part(metadata)
+
+
+def _cells_part(cell_texts: list[str]) -> str:
+    """The notebook's text up to its metadata (``reflected`` checks it is still this)."""
+    return '{\n "cells": [\n  ' + ",\n  ".join(cell_texts) + "\n ],\n"
+
+
+def _metadata_part(metadata: dict) -> str:
+    return (f' "metadata": {dumps(metadata, sort_keys=True)},\n'
             ' "nbformat": 4,\n "nbformat_minor": 5\n}\n')
 
 
@@ -178,8 +186,14 @@ def _clean_foreign(cell: dict, used: set[str]) -> dict:
 
 
 def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict,
-                  title: str = "Practice workbook") -> str:
+                  title: str = "Practice workbook",
+                  journal_read: tuple[int, str, bool] | None = None) -> str:
     """The whole notebook as text, re-rendering only cells whose records changed.
+
+    ``journal_read``: how many bytes of the journal ``state`` was read from, their SHA-256,
+    and whether they were read cleanly (``Journal.read_through``); the store passes it, and it
+    is marked in the metadata so that a reader can tell the notebook reflects exactly those
+    bytes (``reflected``).
 
     ``cache`` maps cell id -> (record objects, serialised cell). Journal records are never
     mutated (updates are new dicts), so identity tells whether a cell is unchanged; this keeps a
@@ -244,4 +258,9 @@ def workbook_text(trainee_id: str, state: WorkbookState, tax, cache: dict,
     metadata.setdefault("kernelspec", KERNELSPEC)
     metadata["rupture"] = {"kind": "workbook", "schema_version": SCHEMA_VERSION,
                            "trainee_id": trainee_id}
-    return notebook_text(out, metadata)
+    cells = _cells_part(out)
+    if journal_read is not None:
+        from .reflected import mark
+
+        metadata["rupture"]["written_from"] = mark(cells, *journal_read)
+    return cells + _metadata_part(metadata)

@@ -5,6 +5,8 @@ written by the review app and the exchange, never by the trainee's own practice 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import UnknownAttempt
 from ..taxonomy import load_taxonomy
 from .records import Feedback, feedback_record, validate_record
@@ -68,11 +70,11 @@ def feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
 
 
 def _feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
-    from .rubric_table import read_note
-
     out = [Feedback.from_record(r) for r in state.feedback.get(attempt_id, {}).values()]
     notes = state.notes.get(attempt_id)
     if notes and notes[-1]["text"].strip():
+        from .rubric_table import read_note  # (only for a note, not for each of 13,000 reviews)
+
         note = notes[-1]
         # Read from the text against today's rubric, so a note journaled before notes had
         # "ratings" gets them too, and a rubric item since removed is never returned.
@@ -82,3 +84,29 @@ def _feedback_in(state: WorkbookState, attempt_id: str) -> list[Feedback]:
                             role="notebook", created_at=note["at"], ratings=read.ratings,
                             summary=read.summary))
     return out
+
+
+@dataclass(frozen=True)
+class Records:
+    """What ``Workbook.records`` returns: the records themselves, as the store holds them.
+
+    ``attempts`` are attempt records (dicts, in the order ``attempts()`` gives) and
+    ``feedback`` holds ``Feedback`` for the attempts that have some (a note typed into the
+    notebook last, as ``feedback()`` returns it). The dicts are the store's own, shared with
+    its read cache: read them, never change them."""
+    display_name: str
+    attempts: list
+    feedback: dict
+
+
+def records_of(state: WorkbookState, trainee_id: str) -> Records:
+    """``Workbook.records`` of a state already read (also of one ``reflected`` read)."""
+    attempts = state.ordered_attempts()
+    with_feedback = {aid for aid, fb in state.feedback.items() if fb} | set(state.notes)
+    feedback = {}
+    for rec in attempts:
+        if rec["id"] in with_feedback:
+            found = _feedback_in(state, rec["id"])
+            if found:
+                feedback[rec["id"]] = found
+    return Records(state.display_name or trainee_id, attempts, feedback)

@@ -17,6 +17,7 @@ Every other module asks here; none spells a name itself.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 TRAINEES = "trainees"
@@ -48,7 +49,14 @@ class TraineeFolder:
         self.recordings = self.dir / RECORDINGS
 
     def has_workbook(self) -> bool:
-        return self.workbook.exists() or self.journal.exists()
+        return has_workbook(self.dir)
+
+
+def has_workbook(directory: Path) -> bool:
+    """Whether a trainee's folder holds a workbook (its notebook or its journal); without
+    making a ``TraineeFolder``, for a listing of a thousand of them."""
+    return os.path.exists(os.path.join(directory, WORKBOOK)) or \
+        os.path.exists(os.path.join(directory, JOURNAL))
 
 
 def recording_file(recordings_dir: Path, attempt_id: str) -> Path:

@@ -84,7 +84,7 @@ class Feedback:
     def from_record(cls, rec: dict) -> "Feedback":
         return cls(**{**rec, "ratings": dict(rec.get("ratings", {})),
                       "strategies": tuple(rec.get("strategies", ())),
-                      "comments": tuple(dict(c) for c in rec.get("comments", ()))})
+                      "comments": tuple(map(dict, rec.get("comments", ())))})
 
     def to_record(self) -> dict:
         return {**asdict(self), "strategies": list(self.strategies),

@@ -14,6 +14,7 @@ Only an explicit new "attempt" event for the same id (a reviewer's copy sent aga
 from __future__ import annotations
 
 import logging
+import operator
 import os
 
 from ..errors import InvalidName, InvalidRecord
@@ -24,6 +25,7 @@ from .records import upgrade_metadata, validate_record
 from .rubric_table import blank_table, read_note
 
 log = logging.getLogger(__name__)
+_CREATED_AT = operator.itemgetter("created_at")
 
 
 class WorkbookState:
@@ -76,8 +78,8 @@ class WorkbookState:
         self.deleted.add(attempt_id)
 
     def ordered_attempts(self) -> list[dict]:
-        seq = {aid: i for i, aid in enumerate(self.attempts)}
-        return sorted(self.attempts.values(), key=lambda r: (r["created_at"], seq[r["id"]]))
+        # by time; the sort is stable, so equal times keep the order they were first journaled
+        return sorted(self.attempts.values(), key=_CREATED_AT)
 
 
 # -- merge in: a notebook someone saved -------------------------------------------------------

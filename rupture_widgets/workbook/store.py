@@ -33,7 +33,7 @@ from ..storage import (Journal, UnreadableFile, atomic_write_text, locked, read_
 from ..taxonomy import load_taxonomy
 from . import paths
 from .cells import CELL_ID_RE, HEADER_ID, KERNELSPEC, NOTES_MARK, workbook_text
-from .feedback_store import FeedbackRecords
+from .feedback_store import FeedbackRecords, Records, records_of
 from .records import (RECORD_ID_RE, SCHEMA_VERSION, TRAINEE_ID_RE, Attempt, Feedback,
                       attempt_record, check_record_id, check_reviewer, check_trainee_id,
                       new_record_id, self_assessment_record, upgrade_event, validate_record)
@@ -54,19 +54,6 @@ _IN_JOURNAL = ("The change is kept in the journal {journal} and goes into the no
 @dataclass(frozen=True)
 class Snapshot:
     """What ``Workbook.snapshot`` returns: everything in the workbook at one moment."""
-    display_name: str
-    attempts: list
-    feedback: dict
-
-
-@dataclass(frozen=True)
-class Records:
-    """What ``Workbook.records`` returns: the records themselves, as the store holds them.
-
-    ``attempts`` are attempt records (dicts, in the order ``attempts()`` gives) and
-    ``feedback`` holds ``Feedback`` for the attempts that have some (a note typed into the
-    notebook last, as ``feedback()`` returns it). The dicts are the store's own, shared with
-    its read cache: read them, never change them."""
     display_name: str
     attempts: list
     feedback: dict
@@ -98,7 +85,7 @@ class Workspace:
             return []
         return sorted(p.name for p in base.iterdir()
                       if p.is_dir() and TRAINEE_ID_RE.fullmatch(p.name) and ".." not in p.name
-                      and paths.TraineeFolder(p).has_workbook())
+                      and paths.has_workbook(p))
 
 
 
@@ -256,18 +243,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
     def records(self) -> Records:
         """``snapshot`` without making an ``Attempt`` of every record: for a reader of
         thousands of workbooks that only reads them (the research tables)."""
-        from .feedback_store import feedback_in
-
-        state = self._read()
-        attempts = state.ordered_attempts()
-        with_feedback = {aid for aid, fb in state.feedback.items() if fb} | set(state.notes)
-        feedback = {}
-        for rec in attempts:
-            if rec["id"] in with_feedback:
-                found = feedback_in(state, rec["id"])
-                if found:
-                    feedback[rec["id"]] = found
-        return Records(state.display_name or self.trainee_id, attempts, feedback)
+        return records_of(self._read(), self.trainee_id)
 
     def attempt(self, attempt_id: str) -> Attempt:
         rec = self._read().attempts.get(attempt_id)
@@ -359,8 +335,9 @@ class Workbook(RecordingFiles, FeedbackRecords):
                     except OSError as e:
                         raise StorageError.could_not_write(self.journal_path, e, _NOT_SAVED) from e
                     state.apply(ev)
+                self._journal.events()  # the lines just appended: the notebook reflects them
                 text = workbook_text(self.trainee_id, state, load_taxonomy(), self._cell_cache,
-                                     title=self.title)
+                                     title=self.title, journal_read=self._journal.read_through())
                 try:
                     atomic_write_text(self.path, text)
                 except OSError as e:

@@ -4,7 +4,11 @@ the table the full path gives: ``Workbook.snapshot`` (the typed records, as the 
 one row at a time, on a workspace where the notebook and the journal disagree: attempts only
 the journal has (a stale notebook saved over newer ones), attempts deleted (and brought back by
 a stale save, which must not count), feedback in the journal and a note typed into the notebook
-that no write has journaled yet."""
+that no write has journaled yet.
+
+Below: the journal-only read (``workbook.reflected``, docs/decisions.md #30), which reads a
+workbook from its journal when its notebook is the store's own, against the full read, table by
+table, on a workspace of every case where the two could part."""
 from __future__ import annotations
 
 from collections import Counter
@@ -13,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from _workbook_fixtures import jupyterlab_save
+from _workbook_fixtures import jupyterlab_save, typed_note
 from rupture_widgets.library.catalog import load_catalog
 from rupture_widgets.research import load_attempts, load_tables
 from rupture_widgets.research import columns, tables
@@ -152,3 +156,134 @@ def test_reading_writes_nothing(workspace):
     before = {p: p.read_bytes() for p in workspace.root.rglob("*") if p.is_file()}
     load_tables(str(workspace.root), progress=False)
     assert {p: p.read_bytes() for p in workspace.root.rglob("*") if p.is_file()} == before
+
+
+# -- the journal-only read (workbook.reflected) against the full read, table by table ----------
+
+@pytest.fixture
+def cases(tmp_path, monkeypatch):
+    """One trainee per case: a notebook only the store wrote (a deleted attempt, a note typed in
+    JupyterLab and journaled by the next write); a journal holding records the notebook does not
+    (its write failed); the same with a delete among them; a notebook someone edited and saved
+    in JupyterLab (a note typed, a cell of their own); a stale copy saved over a newer one."""
+    import nbformat
+
+    from rupture_widgets.errors import StorageError
+    from rupture_widgets.workbook import store as store_module
+
+    ws = Workspace(tmp_path / "workspace")
+    clips = list(load_catalog())[:4]
+
+    def practised(trainee: str, n: int = 5):
+        wb = ws.workbook(trainee, display_name=trainee.title())
+        logged = [wb.log_attempt(clip_id=c.id, marker=c.marker, level=c.level,
+                                 duration_s=5.0 + i, self_assessment={
+                                     "difficulty": i, "strategies": ["S1"], "note": f"n{i}"},
+                                 started_at=T0 + timedelta(hours=i))
+                  for i, c in enumerate((clips * 3)[:n])]
+        wb.mark_sent(logged[1].id, reviewer="Dr Sam Rivera", role="supervisor")
+        wb.add_feedback(logged[1].id, reviewer="Dr Sam Rivera", role="supervisor",
+                        ratings={"empathy": 4, "warmth": 3}, strategies=["S4"],
+                        comments=[{"t": 2.0, "text": "a good pause"}], summary="warm")
+        return wb, logged
+
+    def failing_write(wb, change):
+        def disk_full(*args, **kw):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store_module, "atomic_write_text", disk_full)
+        with pytest.raises(StorageError):
+            change()
+        monkeypatch.undo()
+
+    wb, logged = practised("store.only")
+    wb.delete_attempt(logged[3].id)
+    wb.mark_best(logged[0].id)
+    typed_note(wb.path, logged[1].id, "Agreed.\n\n| Rubric item | Score |\n|---|---|\n"
+                                      "| Empathy | 5 |")
+    wb.repair()  # the note journaled
+    wb, logged = practised("journal.ahead")
+    failing_write(wb, lambda: wb.log_attempt(clip_id=clips[0].id, marker=clips[0].marker,
+                                             level=clips[0].level, started_at=T0))
+    failing_write(wb, lambda: wb.add_feedback(logged[2].id, reviewer="Priya Natarajan",
+                                              role="peer", ratings={"warmth": 2}))
+    wb, logged = practised("pending.delete")
+    failing_write(wb, lambda: wb.delete_attempt(logged[1].id))
+    wb, logged = practised("jupyterlab")
+    typed_note(wb.path, logged[2].id, "Rushed.\n\n| Rubric item | Score |\n|---|---|\n"
+                                      "| Empathy | 2 |")
+    nb = nbformat.reads(wb.path.read_text("utf-8"), as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell("My own reflection"))
+    jupyterlab_save(wb.path, nbformat.writes(nb))
+    wb, logged = practised("stale")
+    stale = wb.path.read_text("utf-8")
+    wb.delete_attempt(logged[4].id)
+    wb.log_attempt(clip_id=clips[1].id, marker=clips[1].marker, level=clips[1].level,
+                   started_at=T0 + timedelta(days=1))
+    jupyterlab_save(wb.path, stale)
+    return ws
+
+
+def _loads(source, monkeypatch, *, journal_only: bool):
+    """``load_tables`` and the trainees read from the journal alone; ``journal_only=False``:
+    every workbook the full way. A note typed but not journaled reads as made "now": the clock
+    is stopped so that two reads agree."""
+    from rupture_widgets.research import sources
+    from rupture_widgets.workbook import state
+
+    monkeypatch.setattr(state, "utc_now", lambda: "2026-11-30T12:00:00.000Z")
+    taken = []
+    real = sources.journal_records
+
+    def spy(notebook, journal, trainee_id):
+        got = real(notebook, journal, trainee_id) if journal_only else None
+        if got is not None:
+            taken.append(trainee_id)
+        return got
+
+    monkeypatch.setattr(sources, "journal_records", spy)
+    tables_read = load_tables(source, progress=False)
+    monkeypatch.undo()
+    return tables_read, taken
+
+
+@pytest.mark.parametrize("as_workspace", [False, True])
+def test_the_journal_only_read_gives_every_table_the_full_read_gives(cases, monkeypatch,
+                                                                     as_workspace):
+    source = Workspace(cases.root) if as_workspace else str(cases.root)
+    fast, taken = _loads(source, monkeypatch, journal_only=True)
+    full, none = _loads(str(cases.root), monkeypatch, journal_only=False)
+    assert taken == ["journal.ahead", "store.only"] and none == []
+    for name, table in full.as_dict().items():
+        pd.testing.assert_frame_equal(getattr(fast, name), table, obj=name)
+    # what the tables hold, so the comparison is not between empty ones
+    per = full.attempts.groupby("trainee_id", observed=True).size().to_dict()
+    assert per == {"journal.ahead": 6, "jupyterlab": 5, "pending.delete": 4, "stale": 5,
+                   "store.only": 4}
+    notes = full.ratings[full.ratings.reviewer_role == "notebook"]
+    assert sorted(zip(notes.trainee_id.astype(str), notes.score)) == [("jupyterlab", 2),
+                                                                     ("store.only", 5)]
+    ahead = full.reviews[full.reviews.trainee_id == "journal.ahead"]
+    assert sorted(ahead.reviewer_role.astype(str)) == ["peer", "supervisor"]
+
+
+@pytest.mark.parametrize("link", ["a trainee's folder", "the trainees folder"])
+def test_a_folder_that_is_a_link_is_refused_as_the_store_refuses_it(tmp_path, link):
+    """The journal-only read checks confinement once per load (sources._confinement); a link
+    to another trainee's folder, or out of the workspace, still raises the store's error."""
+    from rupture_widgets.errors import InvalidTraineeId
+
+    clip = list(load_catalog())[0]
+    elsewhere = Workspace(tmp_path / "elsewhere")
+    elsewhere.workbook("bob").log_attempt(clip_id=clip.id, marker=clip.marker,
+                                          level=clip.level, started_at=T0)
+    ws = Workspace(tmp_path / "workspace")
+    if link == "a trainee's folder":
+        ws.workbook("bob").log_attempt(clip_id=clip.id, marker=clip.marker, level=clip.level,
+                                       started_at=T0)
+        (ws.root / "trainees" / "alice").symlink_to(ws.root / "trainees" / "bob")
+    else:
+        ws.root.mkdir(parents=True)
+        (ws.root / "trainees").symlink_to(elsewhere.root / "trainees")
+    with pytest.raises(InvalidTraineeId):
+        load_attempts(str(ws.root), progress=False)

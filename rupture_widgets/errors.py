@@ -212,3 +212,17 @@ class ResearchError(RuptureError, ValueError):
     def unavailable(cls, module: str) -> "ResearchError":
         return cls(f"The research tables need the optional package {module!r}. Install the "
                    "research extra: pip install 'rupture-widgets[research]'")
+
+
+class ServerSettingError(RuptureError, ValueError):
+    """A setting in the server's environment (``RUPTURE_*``) cannot be read: for whoever runs
+    the server."""
+
+    @classmethod
+    def unreadable(cls, name: str, value: str, expected: str) -> "ServerSettingError":
+        return cls(f"The server setting {name}={value!r} cannot be read; it should be "
+                   f"{expected}. Whoever runs this server can correct it.")
+
+
+class TransferError(RuptureError, ValueError):
+    """A file could not be passed between the page and the app (a download or a restore)."""

@@ -49,7 +49,7 @@ class PracticeApp(w.VBox):
         self.notice = w.HTML()
         self.body = w.VBox()
         self.work_bar = self._work_bar()  # None unless the server is thrown away
-        super().__init__([self.page, *([self.work_bar] if self.work_bar else []), self.header,
+        super().__init__([self.page, *(self.work_bar.parts() if self.work_bar else []), self.header,
                           self.nav, self.notice, self.body])
         self.add_class("rw-practice-app")
         trainee = trainee or trainee_from_environment()

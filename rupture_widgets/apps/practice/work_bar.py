@@ -47,8 +47,11 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"
 
 
-class WorkBar(w.VBox):
-    """The notice, the two buttons, what they did (``status``) and the reminder."""
+class WorkBar(w.HBox):
+    """The two buttons (and the invisible reminder). The app shows ``notice`` above them and
+    ``status`` (what they did) below: the buttons' row stays in view while the page scrolls
+    (rupture.css), the longer texts do not, so on a phone the row takes one line of the screen.
+    """
 
     def __init__(self, server: EphemeralServer, workspace, *, problem: str = "",
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
@@ -70,10 +73,14 @@ class WorkBar(w.VBox):
             f"The download did not complete ({message}). Press Download my work again.", True))
         self.restore.on_received(self._received)
         self.restore.on_refused(lambda message: self._say(message, True))
-        buttons = w.HBox([self.download, self.restore])
-        buttons.add_class("rw-work-buttons")
-        super().__init__([self.notice, buttons, self.status, self.guard])
+        super().__init__([self.download, self.restore, self.guard])
         self.add_class("rw-work-bar")
+        self.notice.add_class("rw-work-notice-box")
+        self.status.add_class("rw-work-status")
+
+    def parts(self) -> list:
+        """What the app shows, in order: the notice, the buttons' row, the status."""
+        return [self.notice, self, self.status]
 
     def attach(self, workbook) -> None:
         """Whose work the buttons carry (once the trainee has said who they are)."""

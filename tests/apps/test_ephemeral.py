@@ -115,9 +115,10 @@ def test_the_bar_is_at_the_top_of_every_view_on_an_ephemeral_server(monkeypatch,
     assert "stops after about 10 minutes without use and keeps nothing" in bar.notice.value
     assert bar.download.label == "Download my work" and bar.restore.label == "Restore my work"
     assert bar.download.disabled and bar.restore.disabled  # nobody's work yet: the name first
+    assert bar.layout.display == "none"
     app.gate.name.value = "Robin Lee"
     app.gate.submit()
-    assert not bar.download.disabled and not bar.restore.disabled
+    assert not bar.download.disabled and not bar.restore.disabled and bar.layout.display is None
     for show in (app.show_progress, lambda: app.practise(catalog.clips[0]), app.show_library):
         show()
         assert list(app.children[1:4]) == [bar.notice, bar, bar.status], app.view

@@ -73,7 +73,9 @@ class WorkBar(w.HBox):
             f"The download did not complete ({message}). Press Download my work again.", True))
         self.restore.on_received(self._received)
         self.restore.on_refused(lambda message: self._say(message, True))
-        super().__init__([self.download, self.restore, self.guard])
+        # hidden until someone has said who they are: there is nothing of theirs to carry yet
+        super().__init__([self.download, self.restore, self.guard],
+                         layout=w.Layout(display="none"))
         self.add_class("rw-work-bar")
         self.notice.add_class("rw-work-notice-box")
         self.status.add_class("rw-work-status")
@@ -86,6 +88,7 @@ class WorkBar(w.HBox):
         """Whose work the buttons carry (once the trainee has said who they are)."""
         self.workbook = workbook
         self.download.disabled = self.restore.disabled = False
+        self.layout.display = None
         self.check()
         self._watch()
 

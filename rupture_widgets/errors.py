@@ -214,6 +214,21 @@ class ResearchError(RuptureError, ValueError):
                    "research extra: pip install 'rupture-widgets[research]'")
 
 
+class BundleError(RuptureError, ValueError):
+    """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
+
+    An import refused for any reason has written nothing: the whole bundle is checked first."""
+
+    @classmethod
+    def refused(cls, bundle: object, reason: str) -> "BundleError":
+        return cls(f"The bundle {bundle} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Ask whoever made it to download it again, or import another copy.")
+
+    @classmethod
+    def cannot_export(cls, reason: str) -> "BundleError":
+        return cls(f"No bundle was written: {reason}.")
+
+
 class ServerSettingError(RuptureError, ValueError):
     """A setting in the server's environment (``RUPTURE_*``) cannot be read: for whoever runs
     the server."""
@@ -223,6 +238,3 @@ class ServerSettingError(RuptureError, ValueError):
         return cls(f"The server setting {name}={value!r} cannot be read; it should be "
                    f"{expected}. Whoever runs this server can correct it.")
 
-
-class TransferError(RuptureError, ValueError):
-    """A file could not be passed between the page and the app (a download or a restore)."""

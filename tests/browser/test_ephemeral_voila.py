@@ -130,7 +130,8 @@ def test_download_then_restore_on_a_fresh_server_gives_back_the_same_work(browse
             card = page.locator(f".rw-clip-card[data-clip='{clip.id}']").first
             card.get_by_text("Not practised yet").wait_for()
             restore(page, bundle)
-            page.get_by_role("status").filter(has_text="2").wait_for()  # the import's report
+            page.get_by_role("status").filter(has_text=f"Restored from {bundle.name}: 2 attempts "
+                                              "and 2 recordings added.").wait_for()
             card.get_by_text("Practised 2 times").wait_for()  # the library shows them at once
             page.get_by_role("button", name=f"Practise: {clip.title}").click()
             page.get_by_role("button", name="Play attempt 2", exact=True).wait_for()
@@ -168,7 +169,8 @@ def test_a_damaged_bundle_and_someone_elses_are_refused_in_plain_words(browser, 
         with new_page(browser) as page:
             sign_in(page, server, "Alex Morgan")
             restore(page, damaged)
-            alert = page.get_by_role("alert").filter(has_text="damaged.zip could not be restored")
+            alert = page.get_by_role("alert").filter(has_text="The bundle damaged.zip was not "
+                                                     "imported")
             alert.wait_for()
             assert "Traceback" not in page.content()
             restore(page, good)  # the same button works again after a refusal

@@ -19,6 +19,7 @@ The bundles package is imported only when a button is pressed (docs/decisions.md
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import tempfile
 import zipfile
@@ -174,17 +175,18 @@ class WorkBar(w.HBox):
                           "reload the page and type the name it was saved under.", True)
                 return
             unsaved_before = downloaded.not_downloaded(wb)
-            report = import_bundle(self.workspace, path)
+            with _Upload(path, name) as bundle:  # messages name the file as the trainee chose it
+                report = import_bundle(self.workspace, bundle)
             if not unsaved_before:  # everything here is now in a bundle the trainee holds
                 downloaded.mark_downloaded(wb, downloaded.work_state(wb),
                                            at=self._clock().isoformat())
             self._state = None
             self.check()
-            self._say(escape(str(report)))
+            self._say(escape(restored_sentence(name, report)))
             for callback in self._restored:
                 callback()
         except RuptureError as e:  # BundleError: corrupt, tampered, unsafe — in plain words
-            self._say(f"{escape(name)} could not be restored: {escape(str(e))}", True)
+            self._say(escape(str(e)), True)
         except Exception:
             log.exception("restoring a bundle failed")
             self._say(f"{escape(name)} could not be restored (an error in the app). Your work "
@@ -195,6 +197,32 @@ class WorkBar(w.HBox):
     def _say(self, html_text: str, problem: bool = False) -> None:
         role = "alert" if problem else "status"
         self.status.value = f"<p role='{role}' class='rw-work-status'>{html_text}</p>"
+
+
+def restored_sentence(name: str, report) -> str:
+    """What a restore did, in one plain sentence (the counts of an ImportReport)."""
+    if not report.changed:
+        return f"Everything in {name} is here already; nothing needed restoring."
+    done = [f"{n} {what}{'' if n == 1 else 's'}"
+            for n, what in ((report.attempts_added, "attempt"),
+                            (report.recordings_added, "recording"),
+                            (report.feedback_added, "review")) if n]
+    there = report.attempts_present
+    return (f"Restored from {name}: {' and '.join(done) or 'your notes and drafts'} added"
+            + (f" ({there} attempt{'' if there == 1 else 's'} already here)." if there else ".")
+            + "".join(f" Kept as it was: {note}" for note in report.notes))
+
+
+class _Upload(io.BufferedReader):
+    """The uploaded file, read from its temporary copy but named as the trainee chose it."""
+
+    def __init__(self, path, shown_name: str):
+        super().__init__(io.FileIO(path, "rb"))
+        self._shown_name = shown_name
+
+    @property
+    def name(self) -> str:
+        return self._shown_name
 
 
 #: a manifest larger than this is not read here (import_bundle judges the bundle)

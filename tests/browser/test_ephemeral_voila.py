@@ -6,6 +6,7 @@ bundle and someone else's are refused in plain words. Off such a server: none of
 from __future__ import annotations
 
 import hashlib
+import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -245,3 +246,26 @@ def test_the_layout_check_lets_a_pinned_row_lie_over_content_but_not_over_itself
         found = {(c["what"], c["why"]) for c in clipped_controls(page)}
     assert ('button "pinned a"', 'overlaps button "pinned b"') in found
     assert not [f for f in found if "under" in f[0] or "under" in f[1]], found
+
+
+def test_leaving_after_the_reminder_still_ends_the_kernel(browser, tmp_path):
+    """"Leave" (after "Stay" had kept it): Voilà's own shutdown runs once the page goes."""
+    server = serve(tmp_path, "server")
+    try:
+        with new_page(browser) as page:
+            sign_in(page, server, "Robin Leaves")
+            page.get_by_role("button", name=f"Practise: {practice_clip().title}").click()
+            record_answer(page, 1.5)
+            wait_guard(page, "on")
+            assert try_to_leave(page) == ["beforeunload"] and not page.is_closed()
+            before = server.log.read_text().count("Kernel shutdown:")
+            page.on("dialog", lambda dialog: dialog.accept())
+            with page.expect_event("close", timeout=10_000):  # (delivers the dialog event)
+                page.close(run_before_unload=True)
+            for _ in range(100):
+                if server.log.read_text().count("Kernel shutdown:") > before:
+                    break
+                time.sleep(0.1)
+            assert server.log.read_text().count("Kernel shutdown:") == before + 1
+    finally:
+        server.stop()

@@ -1,34 +1,30 @@
 // LeaveGuard: while `active`, leaving the page (closing the tab, a reload, another address)
-// asks first: the browser's own "Leave site?" dialog (its wording cannot be set).
+// asks first, with the browser's own "Leave site?" dialog (its wording cannot be set).
 //
-// Voilà's page shuts its kernel down from a `beforeunload` listener, before anyone has
-// answered the dialog, so a trainee who chose to stay (to download their work) would find the
-// app dead. While active, this listener runs first (capture, on window) and stops Voilà's; if
-// the page is then really left (`pagehide`), Voilà's is run after all, so the kernel still
-// ends with the page.
+// The asking is done by the page's first beforeunload listener, in the "rupture" Voilà
+// template (server/jupyter/voila/templates/rupture/leave_first.js), which can also keep
+// Voilà's kernel shutdown from running when the trainee chooses to stay; this module tells it
+// whether to ask. On a page without that template (JupyterLab, another Voilà template) it asks
+// by itself; there "Stay" keeps the page but not always its kernel (a reload starts a new one,
+// and the work, kept on the server, is still there to download).
 
 function render({ model, el }) {
   el.hidden = true;
-  let leaving = false;
-  const onBeforeUnload = (event) => {
-    if (!model.get("active") || leaving) return;
-    event.stopImmediatePropagation();
+  const guard = { active: () => Boolean(model.get("active")) };
+  window.ruptureLeaveGuard = guard;
+  const ask = (event) => {
+    if (!guard.active()) return;
     event.preventDefault();
-    event.returnValue = ""; // older browsers show the dialog only with a return value
+    event.returnValue = "";
   };
-  const onPageHide = () => {
-    if (!model.get("active") || leaving) return;
-    leaving = true;
-    window.dispatchEvent(new Event("beforeunload")); // Voilà's own: its kernel shutdown
-  };
-  const mark = () => { document.body.dataset.rwLeaveGuard = model.get("active") ? "on" : "off"; };
-  window.addEventListener("beforeunload", onBeforeUnload, { capture: true });
-  window.addEventListener("pagehide", onPageHide);
+  const own = !window.ruptureLeaveFirst;
+  if (own) window.addEventListener("beforeunload", ask);
+  const mark = () => { document.body.dataset.rwLeaveGuard = guard.active() ? "on" : "off"; };
   model.on("change:active", mark);
   mark();
   return () => {
-    window.removeEventListener("beforeunload", onBeforeUnload, { capture: true });
-    window.removeEventListener("pagehide", onPageHide);
+    if (window.ruptureLeaveGuard === guard) delete window.ruptureLeaveGuard;
+    if (own) window.removeEventListener("beforeunload", ask);
     model.off("change:active", mark);
   };
 }

@@ -76,7 +76,7 @@ def work_of(workspace: Path, trainee: str) -> tuple[list, dict]:
 
     wb = Workspace(workspace).workbook(trainee)
     recordings = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                  for p in sorted(wb.recordings_dir.iterdir())}
+                  for p in sorted(wb.recordings_dir.glob("*"))}
     return [dict(r) for r in wb.records().attempts], recordings
 
 

@@ -1,7 +1,7 @@
 // FileDownload: a button; the kernel's file arrives in pieces (each acknowledged, so only a
 // few are in flight) and is saved by the browser itself: a Blob, an object URL, <a download>.
-// Nothing is fetched from anywhere. After the save a link stays, in case the browser did not
-// keep the file (a blocked automatic download): a click on it saves the same bytes again.
+// Nothing is fetched from anywhere. If the browser did not keep the file (it may block a
+// download that follows a click by too long), pressing the button again makes it again.
 
 function render({ model, el }) {
   const box = document.createElement("div");
@@ -9,10 +9,7 @@ function render({ model, el }) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "jupyter-button widget-button rw-download-button";
-  const again = document.createElement("a");
-  again.className = "rw-download-again";
-  again.hidden = true;
-  box.append(button, again);
+  box.append(button);
   el.appendChild(box);
 
   let incoming = null; // {id, name, size, pieces, mime_type, parts: [], got}
@@ -41,10 +38,8 @@ function render({ model, el }) {
     document.body.appendChild(link);
     link.click();
     link.remove();
-    again.href = url;
-    again.download = incoming.name;
-    again.textContent = `Save ${incoming.name} again`;
-    again.hidden = false;
+    const made = url; // the save has begun; the bytes are let go a minute later
+    setTimeout(() => { URL.revokeObjectURL(made); if (url === made) url = null; }, 60_000);
     model.send({ kind: "saved", id: incoming.id, name: incoming.name, size: blob.size });
   };
 

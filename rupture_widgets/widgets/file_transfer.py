@@ -16,7 +16,7 @@ index}, ``saved`` {id, size}, ``failed`` {id, message}. Kernel -> browser: ``beg
 size, pieces, mime_type}, ``piece`` {id, index} + one buffer, ``cancel`` {id}.
 
 FileUpload protocol (browser -> kernel): ``begin`` {id, name, size}, ``piece`` {id, index} + one
-buffer, ``end`` {id}. Kernel -> browser: ``ack`` {id, index}, ``refused`` {id, message},
+buffer, ``end`` {id}, ``unreadable`` {id, message} (the browser could not read the file). Kernel -> browser: ``ack`` {id, index}, ``refused`` {id, message},
 ``received`` {id}.
 """
 from __future__ import annotations
@@ -196,6 +196,12 @@ class FileUpload(_Transfer):
         up["got"] += len(buffers[0])
         up["next"] += 1
         self.send({"kind": "ack", "id": up["id"], "index": content["index"]})
+
+    def _on_unreadable(self, content, _buffers) -> None:
+        up = self._in
+        if up is not None and content.get("id") == up["id"]:
+            self._refuse(up["id"], f"{up['name']} could not be read from your disk "
+                         f"({str(content.get('message', ''))[:200]}); choose it again.")
 
     def _on_end(self, content, _buffers) -> None:
         up = self._in

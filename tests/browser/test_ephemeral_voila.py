@@ -269,3 +269,33 @@ def test_leaving_after_the_reminder_still_ends_the_kernel(browser, tmp_path):
             assert server.log.read_text().count("Kernel shutdown:") == before + 1
     finally:
         server.stop()
+
+
+def test_a_restore_arrives_in_order_when_the_disk_answers_out_of_order(browser, tmp_path):
+    """File.slice().arrayBuffer() may resolve out of order (a slow read of the first slice):
+    the pieces must still go in order. Regression: sent as each read finished, piece 1
+    overtook piece 0 and the upload was refused as "did not arrive whole" (seen once with a
+    93 MB bundle; made certain here by slowing the first read)."""
+    from rupture_widgets.bundles import export_bundle
+    from rupture_widgets.workbook import Workspace
+
+    seeded = tmp_path / "seeded"
+    seed_sent_attempt(seeded, make_answer_webm(tmp_path / "answer.webm", seconds=12.0))
+    bundle = tmp_path / "rupture-alex.morgan.zip"
+    export_bundle(Workspace(seeded), bundle, trainee="alex.morgan")
+    assert bundle.stat().st_size > 1024 * 1024  # two pieces or more
+    server = serve(tmp_path, "server")
+    try:
+        with new_page(browser) as page:
+            sign_in(page, server, "Alex Morgan")
+            page.evaluate("""() => { const read = Blob.prototype.arrayBuffer; let n = 0;
+                Blob.prototype.arrayBuffer = function () { const first = n++ === 0;
+                  return read.call(this).then((b) => new Promise((ok) =>
+                    setTimeout(() => ok(b), first ? 400 : 0))); }; }""")
+            restore(page, bundle)
+            page.get_by_role("status").filter(has_text="Restored from rupture-alex.morgan.zip"
+                                              ).wait_for(timeout=30_000)
+        assert work_of(tmp_path / "server-workspace", "alex.morgan") == work_of(seeded,
+                                                                               "alex.morgan")
+    finally:
+        server.stop()

@@ -117,4 +117,8 @@ def test_an_upload_cut_off_out_of_order_or_too_large_is_refused_in_plain_words()
     browser_says(up, {"kind": "begin", "id": "u4", "name": "long.zip", "size": 10})
     browser_says(up, {"kind": "piece", "id": "u4", "index": 0}, [b"x" * 11])
     assert "long.zip did not arrive whole" in refused[-1]
-    assert got == [] and [m[0]["kind"] for m in up.sent].count("refused") == 4
+    browser_says(up, {"kind": "begin", "id": "u5", "name": "gone.zip", "size": 10})
+    browser_says(up, {"kind": "unreadable", "id": "u5", "message": "NotFoundError: gone"})
+    assert refused[-1] == ("gone.zip could not be read from your disk (NotFoundError: gone); "
+                           "choose it again.")
+    assert got == [] and [m[0]["kind"] for m in up.sent].count("refused") == 5

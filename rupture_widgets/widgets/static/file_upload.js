@@ -30,14 +30,21 @@ function render({ model, el }) {
     button.setAttribute("aria-busy", waiting ? "true" : "false");
   };
 
-  const sendPiece = async () => {
+  const sendPiece = () => {
     const up = outgoing;
     if (!up || up.sent >= up.pieces) return;
     const index = up.sent++;
-    const data = await up.file.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES).arrayBuffer();
-    if (outgoing !== up) return;
-    // sends are chained: arrayBuffer() is async, so a later piece could overtake an earlier one
-    up.chain = up.chain.then(() => model.send({ kind: "piece", id: up.id, index }, undefined, [data]));
+    // read and send one piece after another: reads can finish out of order (a slow first
+    // slice), and a piece out of order is refused by the kernel
+    up.chain = up.chain.then(async () => {
+      const data = await up.file.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES).arrayBuffer();
+      if (outgoing === up) model.send({ kind: "piece", id: up.id, index }, undefined, [data]);
+    }).catch((e) => { // the file changed or went away on the disk meanwhile
+      if (outgoing !== up) return;
+      model.send({ kind: "unreadable", id: up.id, message: String(e && e.message || e) });
+      outgoing = null;
+      draw();
+    });
   };
 
   const start = (file) => {

@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--trainee", metavar="ID", help="the trainee id whose work to bundle")
     who.add_argument("--reviewer", metavar="NAME", help="the reviewer (name or id) whose "
                      "reviews to bundle")
+    be.add_argument("--for-trainee", metavar="ID", help="with --reviewer: only that trainee's "
+                    "review notebook and feedback, the bundle to hand them")
     be.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or "
                     "./workspace)")
     be.add_argument("out", metavar="OUT.zip", help="the new file to write")

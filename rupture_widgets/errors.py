@@ -214,6 +214,10 @@ class ResearchError(RuptureError, ValueError):
                    "research extra: pip install 'rupture-widgets[research]'")
 
 
+class WorkshopError(RuptureError, ValueError):
+    """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
+
+
 class BundleError(RuptureError, ValueError):
     """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
 
@@ -221,8 +225,10 @@ class BundleError(RuptureError, ValueError):
 
     @classmethod
     def refused(cls, bundle: object, reason: str) -> "BundleError":
-        return cls(f"The bundle {bundle} was not imported: {reason}. Nothing in the workspace was "
-                   "changed. Ask whoever made it to download it again, or import another copy.")
+        named = f" {bundle}" if bundle else ""  # a path; nothing for one uploaded
+        return cls(f"The bundle{named} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Download it again (or ask whoever made it to), or import another "
+                   "copy.")
 
     @classmethod
     def cannot_export(cls, reason: str) -> "BundleError":

@@ -3,6 +3,7 @@ bring back (docs/bundles.md, docs/decisions.md #32).
 
     export_bundle(workspace, out, *, trainee=None, reviewer=None) -> Manifest
     import_bundle(workspace, source) -> ImportReport
+    read_manifest(source) -> Manifest      (checked whole, nothing imported)
 
 manifest.py  the manifest and the layout: what a bundle may hold, where each file belongs
 safety.py    the checks a zip passes before anything in it is believed (names, links, bombs)
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 from .export import export_bundle
 from .manifest import Manifest
+from .reading import read_manifest
 from .report import ImportReport
 from .restore import import_bundle
 from .safety import Limits
 
-__all__ = ["export_bundle", "import_bundle", "Manifest", "ImportReport", "Limits"]
+__all__ = ["export_bundle", "import_bundle", "read_manifest", "Manifest", "ImportReport",
+           "Limits"]

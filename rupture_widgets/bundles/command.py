@@ -11,7 +11,7 @@ def export_main(args) -> int:
     from .export import export_bundle
 
     manifest = export_bundle(Workspace(args.workspace), args.out, trainee=args.trainee,
-                             reviewer=args.reviewer)
+                             reviewer=args.reviewer, for_trainee=args.for_trainee)
     size = sum(f.size for f in manifest.files)
     print(f"Wrote {args.out}: the work of {manifest.kind} {manifest.owner}, "
           f"{len(manifest.files)} files ({size / 1e6:.1f} MB before compression).")

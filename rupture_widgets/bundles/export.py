@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,21 @@ def as_workspace(workspace) -> Workspace:
     return workspace if isinstance(workspace, Workspace) else Workspace(workspace)
 
 
-def export_bundle(workspace, out, *, trainee: str | None = None,
-                  reviewer: str | None = None) -> Manifest:
+def export_bundle(workspace, out, *, trainee: str | None = None, reviewer: str | None = None,
+                  for_trainee: str | None = None) -> Manifest:
     """Write the bundle of ``trainee`` (an id) or ``reviewer`` (a name or id) to ``out`` (a new
-    file's path, or a writable binary file object); return its manifest."""
+    file's path, or a writable binary file object); return its manifest.
+
+    A reviewer's whole bundle holds every trainee's answers sent to them: it is for the
+    reviewer (a new server) or the facilitator. ``for_trainee`` makes the reviewer's bundle for
+    one trainee, holding only that trainee's review notebook and the returns to them: the one
+    to hand that trainee (nobody sees what was not meant for them)."""
     if (trainee is None) == (reviewer is None):
         raise BundleError.cannot_export("say whose work to bundle: a trainee or a reviewer, "
                                         "not both")
+    if for_trainee is not None and reviewer is None:
+        raise BundleError.cannot_export("a bundle for one trainee is a reviewer's: give the "
+                                        "reviewer too")
     ws = as_workspace(workspace)
     exchange_root = open_exchange(ws).root
     if trainee is not None:
@@ -63,9 +72,11 @@ def export_bundle(workspace, out, *, trainee: str | None = None,
         items = _trainee_items(ws, exchange_root, owner)
     else:
         kind, owner = "reviewer", reviewer_id(reviewer)
-        items = _reviewer_items(exchange_root, owner)
+        for_trainee = None if for_trainee is None else check_trainee_id(for_trainee)
+        items = _reviewer_items(exchange_root, owner, for_trainee)
     if not items:
-        raise BundleError.cannot_export(f"there is no work of {kind} {owner!r} in the "
+        mine = f" for trainee {for_trainee!r}" if for_trainee else ""
+        raise BundleError.cannot_export(f"there is no work of {kind} {owner!r}{mine} in the "
                                         f"workspace {ws.root}")
     if isinstance(out, (str, os.PathLike)):
         target = Path(out).expanduser().resolve()
@@ -75,16 +86,17 @@ def export_bundle(workspace, out, *, trainee: str | None = None,
         if not target.parent.is_dir():
             raise BundleError.cannot_export(f"the folder {target.parent} does not exist")
         found: list[Manifest] = []
-        if not write_new(target, lambda f: _zip(f, kind, owner, items, found)):
+        if not write_new(target, lambda f: _zip(f, kind, owner, for_trainee, items, found)):
             raise BundleError.cannot_export(f"{target} was created by someone else meanwhile")
         return found[0]
     found = []
-    _zip(out, kind, owner, items, found)
+    _zip(out, kind, owner, for_trainee, items, found)
     return found[0]
 
 
-def _zip(out: BinaryIO, kind: str, owner: str, items: list[_Item], found: list) -> str:
-    entries, h = [], None
+def _zip(out: BinaryIO, kind: str, owner: str, for_trainee: str | None, items: list[_Item],
+         found: list) -> str:
+    entries, stored = [], {}  # stored: (device, inode) -> the entry holding those bytes
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         for item in items:
             if item.data is not None:
@@ -98,14 +110,22 @@ def _zip(out: BinaryIO, kind: str, owner: str, items: list[_Item], found: list) 
             except FileNotFoundError:  # deleted since the records were read: not in the bundle
                 log.info("%s was deleted while the bundle was made; left out", item.file)
                 continue
-            with src, zf.open(_info(item.path, zipfile.ZIP_STORED), "w",
-                              force_zip64=os.fstat(src.fileno()).st_size >= _ZIP64_FROM) as dst:
-                for block in iter(lambda: src.read(1 << 20), b""):  # WebM: compressed already
-                    dst.write(block)
-                    h.update(block)
-                    n += len(block)
+            with src:
+                st = os.fstat(src.fileno())
+                first = stored.get((st.st_dev, st.st_ino))
+                if first is not None and first.size == st.st_size:  # a link: the same bytes
+                    entries.append(FileEntry(item.path, first.size, first.sha256, first.path))
+                    continue
+                with zf.open(_info(item.path, zipfile.ZIP_STORED), "w",
+                             force_zip64=st.st_size >= _ZIP64_FROM) as dst:
+                    for block in iter(lambda: src.read(1 << 20), b""):  # WebM: compressed
+                        dst.write(block)
+                        h.update(block)
+                        n += len(block)
             entries.append(FileEntry(item.path, n, h.hexdigest()))
-        manifest = Manifest(kind, owner, utc_now(), __version__, tuple(entries))
+            stored[(st.st_dev, st.st_ino)] = entries[-1]
+        manifest = Manifest(kind, owner, utc_now(), __version__, tuple(entries),
+                            trainee=for_trainee)
         zf.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest.to_json())
     found.append(manifest)
     return ""  # write_new's checksum: none expected
@@ -119,8 +139,6 @@ def _info(path: str, method: int) -> zipfile.ZipInfo:
 
 
 def _now_tuple() -> tuple:
-    import time
-
     return time.gmtime()[:6]
 
 
@@ -142,18 +160,21 @@ def _trainee_items(ws: Workspace, exchange_root: Path, trainee: str) -> list[_It
     return items
 
 
-def _reviewer_items(exchange_root: Path, reviewer: str) -> list[_Item]:
+def _reviewer_items(exchange_root: Path, reviewer: str, only: str | None) -> list[_Item]:
     items = []
     inbox = exchange_root / INBOX / reviewer
     if inbox.is_dir() and not inbox.is_symlink():
         for trainee in Workspace(inbox).trainees():
+            if only is not None and trainee != only:
+                continue
             review = _review_folder(inbox, trainee)
             if review is not None:
                 items += _folder_items(review, (EXCHANGE, INBOX, reviewer, paths.TRAINEES,
                                                 trainee))
     returns = exchange_root / RETURNS
     for trainee_dir in sorted(returns.iterdir()) if returns.is_dir() else ():
-        if trainee_dir.is_dir() and _valid_id(trainee_dir.name):
+        if trainee_dir.is_dir() and _valid_id(trainee_dir.name) \
+                and only in (None, trainee_dir.name):
             items += _return_items(exchange_root, trainee_dir.name, reviewer)
     return items
 
@@ -179,7 +200,7 @@ def _folder_items(wb, where: tuple, trainee_files: bool = False) -> list[_Item]:
     folder = paths.TraineeFolder(wb.dir)
     prefix = "/".join(where)
     with locked(wb.lock_path):
-        notebook = _read_if_there(folder.workbook)
+        notebook = _read_notebook(folder.workbook)
         journal = _read_if_there(folder.journal)
     items = [_Item(f"{prefix}/{name}", data) for name, data in
              ((paths.WORKBOOK, notebook), (paths.JOURNAL, journal)) if data is not None]
@@ -215,6 +236,28 @@ def _recording_of(wb, rec: dict) -> Path | None:
         if named and named[0] == rec["id"] and wb.owns_recording(p):
             return p
     return None
+
+
+def _read_notebook(path: Path, patience_s: float = 3.0, poll_s: float = 0.01) -> bytes | None:
+    """The notebook's bytes once they parse: JupyterLab saves in place (truncate, then write)
+    without the workbook's lock, so a read can catch half a file. An export is not in a hurry,
+    so it polls until a save has finished (the store's reader gives up sooner). One that stays
+    unreadable is left out (the journal carries its records); the store sets it aside on its
+    next write."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        data = _read_if_there(path)
+        if data is None:
+            return None
+        try:
+            parse_json(data)
+            return data
+        except NotJSON as e:
+            if time.monotonic() > deadline:
+                log.warning("Leaving %s out of the bundle: it stays unreadable (%s); its "
+                            "journal is in it", path, e)
+                return None
+        time.sleep(poll_s)
 
 
 def _read_if_there(path: Path) -> bytes | None:

@@ -83,3 +83,15 @@ def write_new(target: Path, fill: Callable[[BinaryIO], str], expect_sha256: str 
             os.unlink(tmp)
     fsync_dir(target.parent)
     return True
+
+
+def link_new(source: Path, target: Path) -> bool:
+    """``target`` as a hard link of ``source`` (the exchange's way: a recording sent is the
+    trainee's own file, not a copy); False when the filesystem cannot link or the name is
+    taken (the caller then writes the bytes, or finds them there)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    fsync_dir(target.parent)
+    return True

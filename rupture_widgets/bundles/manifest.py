@@ -44,6 +44,15 @@ class FileEntry:
     path: str
     size: int
     sha256: str
+    #: the path of another file in the bundle holding these very bytes (a recording sent to a
+    #: reviewer is a hard link of the trainee's own: stored once, not once per reviewer)
+    same_as: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"path": self.path, "size": self.size, "sha256": self.sha256}
+        if self.same_as is not None:
+            out["same_as"] = self.same_as
+        return out
 
 
 @dataclass(frozen=True)
@@ -54,13 +63,28 @@ class Manifest:
     package_version: str
     files: tuple          # FileEntry, in the order written
     format_version: int = VERSION
+    #: a reviewer bundle made for one trainee (``for_trainee``): only what is theirs
+    trainee: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        """A name to offer for the download: whose, what, when (``rupture-alex.morgan-
+        20261201T184002Z.zip``; a reviewer's ``rupture-review-dr.sam.rivera-…``), safe on
+        every filesystem (ids are)."""
+        when = re.sub(r"[^0-9TZ]", "", self.created_at.split(".")[0]) + "Z"
+        who = self.owner if self.kind == "trainee" else f"review-{self.owner}"
+        if self.trainee:
+            who += f"-for-{self.trainee}"
+        return f"rupture-{who}-{when}.zip"
 
     def to_json(self) -> str:
-        return dumps({"format": FORMAT, "format_version": self.format_version,
-                      "kind": self.kind, "owner": self.owner, "created_at": self.created_at,
+        head = {"format": FORMAT, "format_version": self.format_version, "kind": self.kind,
+                "owner": self.owner}
+        if self.trainee is not None:
+            head["trainee"] = self.trainee
+        return dumps({**head, "created_at": self.created_at,
                       "package_version": self.package_version,
-                      "files": [{"path": f.path, "size": f.size, "sha256": f.sha256}
-                                for f in self.files]}, indent=1)
+                      "files": [f.to_dict() for f in self.files]}, indent=1)
 
     @classmethod
     def from_json(cls, data: bytes) -> "Manifest":
@@ -81,6 +105,10 @@ class Manifest:
             raise LayoutError(f"its manifest names an unknown kind {kind!r} (expected trainee "
                               "or reviewer)")
         check_owner(owner)
+        trainee = raw.get("trainee")
+        if trainee is not None and (kind != "reviewer" or check_owner(trainee) != trainee):
+            raise LayoutError("its manifest names a trainee, which only a reviewer's bundle "
+                              "for one trainee does")
         created, version_text = raw.get("created_at"), raw.get("package_version")
         if not isinstance(created, str) or not _is_time(created):
             raise LayoutError(f"its manifest has no valid created_at ({created!r})")
@@ -91,14 +119,15 @@ class Manifest:
             raise LayoutError("its manifest has no list of files")
         entries = []
         for f in files:
-            if not isinstance(f, dict) or set(f) != {"path", "size", "sha256"} \
+            if not isinstance(f, dict) or set(f) - {"same_as"} != {"path", "size", "sha256"} \
                     or not isinstance(f["path"], str) or type(f["size"]) is not int \
                     or f["size"] < 0 or not isinstance(f["sha256"], str) \
-                    or not _SHA256.fullmatch(f["sha256"]):
+                    or not _SHA256.fullmatch(f["sha256"]) \
+                    or not isinstance(f.get("same_as", ""), str):
                 raise LayoutError(f"its manifest lists a file it does not describe properly "
                                   f"({str(f)[:120]})")
-            entries.append(FileEntry(f["path"], f["size"], f["sha256"]))
-        return cls(kind, owner, created, version_text, tuple(entries), version)
+            entries.append(FileEntry(f["path"], f["size"], f["sha256"], f.get("same_as")))
+        return cls(kind, owner, created, version_text, tuple(entries), version, trainee)
 
 
 def check_owner(owner: object) -> str:
@@ -153,10 +182,13 @@ class Place:
             raise LayoutError(f"{path!r} names an invalid id: {e}") from None
         raise LayoutError(f"{path!r} is not a file a bundle holds")
 
-    def belongs_to(self, kind: str, owner: str) -> bool:
-        if kind == "trainee":
-            return self.trainee == owner
-        return (self.area == "inbox" and self.reviewer == owner) or self.area == "returns"
+    def belongs_to(self, manifest: Manifest) -> bool:
+        if manifest.kind == "trainee":
+            return self.trainee == manifest.owner
+        if manifest.trainee is not None and self.trainee != manifest.trainee:
+            return False
+        return (self.area == "inbox" and self.reviewer == manifest.owner) \
+            or self.area == "returns"
 
 
 def _in_folder(area: str, trainee: str, reviewer: str | None, rest: list) -> Place:

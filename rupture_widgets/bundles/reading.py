@@ -22,7 +22,7 @@ from ..storage import NotJSON, parse_json
 from ..workbook.fold_in import incoming_state
 from ..workbook.records import validate_record
 from .manifest import MANIFEST, LayoutError, Manifest, Place
-from .safety import Limits, Unsafe, check_entries, read_entry
+from .safety import ZIP_DAMAGE, Limits, Unsafe, check_entries, read_entry
 
 
 @dataclass
@@ -36,27 +36,37 @@ class CheckedBundle:
     texts: dict = field(default_factory=dict)     # bundle path -> bytes (all but recordings)
     states: dict = field(default_factory=dict)    # Place.folder -> WorkbookState of the copy
     returns: dict = field(default_factory=dict)   # bundle path -> envelope
+    entries: dict = field(default_factory=dict)   # bundle path -> FileEntry (the manifest's)
 
 
 @contextlib.contextmanager
 def opened(source, limits: Limits | None = None) -> Iterator[CheckedBundle]:
     """``source`` (a path, bytes, or a binary file object) as a CheckedBundle."""
-    label, fileobj, own = _open_source(source)
+    limits = limits or Limits()
+    label, fileobj, own = _open_source(source, limits)
     try:
         try:
             zf = zipfile.ZipFile(fileobj)
-        except (zipfile.BadZipFile, EOFError, ValueError):
-            raise BundleError.refused(label, "it is not a zip file") from None
+        except ZIP_DAMAGE:
+            raise BundleError.refused(label, "it is not a zip file (or a damaged one)") from None
         with zf:
-            yield check(zf, label, limits or Limits())
+            yield check(zf, label, limits)
     finally:
         if own:
             fileobj.close()
 
 
-def _open_source(source) -> tuple[str, object, bool]:
+def read_manifest(source, limits: Limits | None = None) -> Manifest:
+    """The manifest of a bundle that passes every check (whose work it is, when made, what it
+    holds), without importing it: so an app can ask before restoring someone else's work.
+    A bundle given as a file object is read from where it is; seek back before importing."""
+    with opened(source, limits) as bundle:
+        return bundle.manifest
+
+
+def _open_source(source, limits: Limits) -> tuple[str, object, bool]:
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return "(uploaded)", io.BytesIO(bytes(source)), True
+        return "", io.BytesIO(bytes(source)), True
     if isinstance(source, (str, os.PathLike)):
         path = Path(source).expanduser()
         try:
@@ -67,9 +77,12 @@ def _open_source(source) -> tuple[str, object, bool]:
             raise BundleError.refused(path, "it is a folder, not a zip file") from None
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
-        label = str(name) if isinstance(name, str) else "(uploaded)"
-        if not (hasattr(source, "seekable") and source.seekable()):
-            return label, io.BytesIO(source.read()), True
+        label = str(name) if isinstance(name, str) else ""
+        if not (hasattr(source, "seekable") and source.seekable()):  # a zip needs seeking
+            data = source.read(limits.max_total_bytes + 1)
+            if len(data) > limits.max_total_bytes:
+                raise BundleError.refused(label, "it is larger than a bundle may be")
+            return label, io.BytesIO(data), True
         return label, source, False
     raise TypeError(f"a bundle is a path, bytes or a binary file, not {type(source).__name__}")
 
@@ -91,11 +104,11 @@ def check(zf: zipfile.ZipFile, label: str, limits: Limits) -> CheckedBundle:
         raise refuse(str(e)) from None
     except LayoutError as e:
         raise refuse(str(e)) from None
-    listed = {}
+    listed, copies = {}, {}
     for f in manifest.files:
-        if f.path in listed or f.path == MANIFEST:
+        if f.path in listed or f.path in copies or f.path == MANIFEST:
             raise refuse(f"its manifest lists {f.path!r} twice")
-        listed[f.path] = f
+        (listed if f.same_as is None else copies)[f.path] = f
     for path in listed:
         if path not in entries:
             raise refuse(f"its manifest lists {path!r}, but that file is missing from the zip")
@@ -103,17 +116,25 @@ def check(zf: zipfile.ZipFile, label: str, limits: Limits) -> CheckedBundle:
         if path != MANIFEST and path not in listed:
             raise refuse(f"it holds {path!r}, which its manifest does not list (a file added "
                          "after it was made)")
+    _check_copies(copies, listed, refuse)
+    if sum(f.size for f in manifest.files) > limits.max_total_bytes:
+        raise refuse(f"it would write more than {limits.max_total_bytes:,} bytes, the limit "
+                     "for a bundle")
     bundle = CheckedBundle(label, zf, manifest, {p: entries[p] for p in listed}, {})
-    for path, f in listed.items():
+    bundle.infos.update({p: entries[f.same_as] for p, f in copies.items()})
+    bundle.entries = {**listed, **copies}
+    for path, f in [*listed.items(), *copies.items()]:
         try:
             place = Place.of(path)
         except LayoutError as e:
             raise refuse(str(e)) from None
-        if not place.belongs_to(manifest.kind, manifest.owner):
-            raise refuse(f"{path!r} is not part of {manifest.kind} {manifest.owner!r}'s work")
-        if f.size != entries[path].file_size:
-            raise refuse(f"{path!r} is {entries[path].file_size:,} bytes in the zip, not the "
-                         f"{f.size:,} its manifest lists")
+        if not place.belongs_to(manifest):
+            mine = f" for trainee {manifest.trainee!r}" if manifest.trainee else ""
+            raise refuse(f"{path!r} is not part of {manifest.kind} {manifest.owner!r}'s "
+                         f"work{mine}")
+        if f.size != bundle.infos[path].file_size:
+            raise refuse(f"{path!r} is {bundle.infos[path].file_size:,} bytes in the zip, not "
+                         f"the {f.size:,} its manifest lists")
         if place.role != "recording" and f.size > limits.max_text_bytes:
             raise refuse(f"{path!r} is larger than the {limits.max_text_bytes:,} bytes a "
                          "notebook, journal or return may be")
@@ -133,6 +154,25 @@ def check(zf: zipfile.ZipFile, label: str, limits: Limits) -> CheckedBundle:
     return bundle
 
 
+def _check_copies(copies: dict, listed: dict, refuse) -> None:
+    """A file stored once for several paths (``FileEntry.same_as``): only a recording, naming
+    a file the zip holds, with the same size and checksum (which that file's read verifies)."""
+    for path, f in copies.items():
+        source = listed.get(f.same_as)
+        if source is None:
+            raise refuse(f"its manifest lists {path!r} as a copy of {f.same_as!r}, which is "
+                         "not in the zip")
+        if (source.size, source.sha256) != (f.size, f.sha256):
+            raise refuse(f"its manifest lists {path!r} as a copy of {f.same_as!r}, but with "
+                         "another size or checksum")
+        try:
+            recordings = all(Place.of(p).role == "recording" for p in (path, f.same_as))
+        except LayoutError as e:
+            raise refuse(str(e)) from None
+        if not recordings:
+            raise refuse(f"its manifest lists {path!r} as a copy, and only a recording may be")
+
+
 def _check_content(bundle: CheckedBundle, refuse) -> None:
     folders: dict[tuple, dict] = {}
     reviewers: dict[tuple, str | None] = {}
@@ -146,7 +186,8 @@ def _check_content(bundle: CheckedBundle, refuse) -> None:
         where = "/".join(folder)
         try:
             bundle.states[folder] = incoming_state(files.get("journal"), files.get("workbook"),
-                                                   where, reviewer=reviewers[folder])
+                                                   where, reviewer=reviewers[folder],
+                                                   trainee_id=folder[-1])
         except InvalidRecord as e:
             raise refuse(f"the workbook {where} in it is not valid: {e}") from None
 

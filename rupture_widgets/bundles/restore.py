@@ -19,13 +19,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import BundleError
+from ..errors import BundleError, ExchangeError
 from ..exchange import open_exchange
+from ..exchange.folder import reviewer_id
 from ..workbook import drafts as drafts_file
 from ..workbook import paths, seen
 from ..workbook.fold_in import as_notebook, fold_in
 from .export import as_workspace
-from .files import make_folders, same_file, write_new
+from .files import link_new, make_folders, same_file, write_new
 from .manifest import EXCHANGE
 from .reading import CheckedBundle, opened
 from .report import ImportReport
@@ -42,6 +43,7 @@ def import_bundle(workspace, source, *, limits: Limits | None = None) -> ImportR
     with opened(source, limits) as bundle:
         targets = {path: _confined(ws.root, exchange.root, path, bundle.label)
                    for path in bundle.places}
+        reviewers = _reviewer_names(bundle, exchange.root)
         report = ImportReport(bundle.label, bundle.manifest.kind, bundle.manifest.owner)
         folders: dict[tuple, list[str]] = {}
         for path, place in sorted(bundle.places.items(),
@@ -51,15 +53,17 @@ def import_bundle(workspace, source, *, limits: Limits | None = None) -> ImportR
             area = bundle.places[members[0]].area
             if area == "returns":
                 for path in members:
-                    _place_file(bundle, path, targets[path], report, "feedback")
+                    _place_file(bundle, path, targets, report, "feedback")
             else:
-                _restore_folder(bundle, ws, exchange, folder, members, targets, report)
+                _restore_folder(bundle, ws, exchange, folder, members, targets, reviewers,
+                                report)
     return report
 
 
 def _confined(ws_root: Path, exchange_root: Path, path: str, label: str) -> tuple:
-    """Where a bundle path goes, as (base folder, parts below it): inside the workspace (``exchange/`` inside its exchange), with
-    no link anywhere on the way, or the whole import is refused before a byte is written."""
+    """Where a bundle path goes, as (base folder, parts below it): inside the workspace
+    (``exchange/`` inside its exchange), with no link anywhere on the way; or the whole
+    import is refused before a byte is written."""
     parts = path.split("/")
     base, rel = (exchange_root, parts[1:]) if parts[0] == EXCHANGE else (ws_root, parts)
     base = Path(base)
@@ -77,26 +81,28 @@ def _confined(ws_root: Path, exchange_root: Path, path: str, label: str) -> tupl
 
 
 def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members: list[str],
-                    targets: dict, report: ImportReport) -> None:
+                    targets: dict, reviewers: dict, report: ImportReport) -> None:
     places = {bundle.places[p].role: p for p in members if bundle.places[p].role != "recording"}
     first = bundle.places[members[0]]
     for path in members:  # recordings first: an attempt added next finds its recording there
         if bundle.places[path].role == "recording":
-            _place_file(bundle, path, targets[path], report, "recording")
+            _place_file(bundle, path, targets, report, "recording")
     state = bundle.states.get(folder)
     if state is not None:
         if first.area == "trainee":
             wb = ws.workbook(first.trainee)
+        elif folder in reviewers:
+            wb = exchange.review_workbook(reviewers[folder], first.trainee)
         else:
-            wb = _review_notebook(exchange, first, state, bundle.label)
+            return  # an empty review notebook: every attempt in it was withdrawn
         found = fold_in(wb, as_notebook(first.trainee, state, wb.title))
         if first.area == "trainee":
             report.attempts_added += len(found.added)
             report.attempts_present += len(found.same) + len(found.differing)
-            report.feedback_added += len(found.feedback_added)
+            report.feedback_ids.update(found.feedback_added)
         else:
             report.reviews_added += len(found.added)
-        report._other_changes += found.notes_added + found.cells_added + found.name_added
+        report.other_changes += found.notes_added + found.cells_added + found.name_added
         where = "/".join(folder)
         for aid in found.differing:
             report.notes.append(f"attempt {aid} in {where} differs from the bundle's copy; "
@@ -111,37 +117,52 @@ def _restore_folder(bundle: CheckedBundle, ws, exchange, folder: tuple, members:
     if "drafts" in places:
         added, differing = drafts_file.merge_in(paths.TraineeFolder(wb.dir),
                                                 bundle.texts[places["drafts"]])
-        report._other_changes += len(added)
+        report.other_changes += len(added)
         if differing:
             report.notes.append(f"{len(differing)} draft(s) in {'/'.join(folder)} differ from "
                                 "the bundle's; the text here is kept.")
     if "seen" in places:
-        report._other_changes += seen.merge_in(wb, bundle.texts[places["seen"]])
+        report.other_changes += seen.merge_in(wb, bundle.texts[places["seen"]])
 
 
-def _review_notebook(exchange, place, state, label):
-    """The review notebook a bundle's inbox folder goes into, titled with the reviewer's name
-    as the trainee sent it (the exchange's own ``review_workbook``)."""
-    names = [a["sent_to"][-1]["reviewer"] for a in state.ordered_attempts() if a["sent_to"]]
-    name = names[-1] if names else place.reviewer
-    review = exchange.review_workbook(name, place.trainee)
-    if review.dir.resolve() != exchange.root.joinpath(*place.folder[1:]).resolve():
-        raise BundleError.refused(label, f"the review notebook of {place.reviewer!r} holds "
-                                  f"attempts sent to someone else ({name!r})")
-    return review
+def _reviewer_names(bundle: CheckedBundle, exchange_root: Path) -> dict[tuple, str]:
+    """Each inbox folder's reviewer as the trainee named them when sending (the review
+    notebook's title), checked to be that folder's reviewer: before anything is written."""
+    names = {}
+    for folder, state in bundle.states.items():
+        if folder[0] != EXCHANGE:
+            continue
+        sent = [a["sent_to"][-1]["reviewer"] for a in state.ordered_attempts() if a["sent_to"]]
+        if not sent:
+            continue  # nothing in it (every attempt withdrawn): there is nothing to merge
+        rid = folder[2]
+        name = sent[-1]
+        try:
+            same = reviewer_id(name) == rid
+        except ExchangeError:
+            same = False
+        if not same:
+            raise BundleError.refused(bundle.label, f"the review notebook in {'/'.join(folder)} "
+                                      f"holds attempts sent to someone else ({name!r})")
+        names[folder] = name
+    return names
 
 
-def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportReport,
+def _place_file(bundle: CheckedBundle, path: str, targets: dict, report: ImportReport,
                 what: str) -> None:
     """A recording or a return: created new; the same bytes here already are left; other bytes
     here are kept, the bundle's refused, and the report says so."""
-    base, rel = target
+    base, rel = targets[path]
     target = base.joinpath(*rel)
-    entry = next(f for f in bundle.manifest.files if f.path == path)
+    entry = bundle.entries[path]
     added = False
     if not os.path.lexists(target):
         make_folders(base, rel[:-1])
         info = bundle.infos[path]
+        if entry.same_as is not None:  # stored once: linked to the copy just written, if it is
+            first_base, first_rel = targets[entry.same_as]  # (confined like every target)
+            first = first_base.joinpath(*first_rel)
+            added = same_file(first, entry.sha256) and link_new(first, target)
 
         def fill(f) -> str:
             try:
@@ -150,14 +171,16 @@ def _place_file(bundle: CheckedBundle, path: str, target: tuple, report: ImportR
                 raise BundleError.refused(bundle.label, str(e)) from None
 
         try:
-            added = write_new(target, fill, entry.sha256)
-        except ValueError as e:
+            added = added or write_new(target, fill, entry.sha256)
+        except BundleError:  # (a ValueError too) from ``fill``: worded already
+            raise
+        except ValueError as e:  # the bytes written are not the ones checked
             raise BundleError.refused(bundle.label, str(e)) from None
     if added:
         if what == "recording":
             report.recordings_added += 1
         else:
-            report.feedback_added += 1
+            report.feedback_ids.add(Path(path).stem)  # a return is named by its feedback id
     elif same_file(target, entry.sha256):
         if what == "recording":
             report.recordings_present += 1

@@ -14,9 +14,11 @@ is read as hostile until shown otherwise (docs/decisions.md #32):
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -114,26 +116,43 @@ def _check_size(info: zipfile.ZipInfo, limits: Limits) -> None:
                      f"it is stored (more than {limits.max_ratio:,.0f}: a zip bomb?)")
 
 
+#: What the zipfile module raises on bytes it cannot make sense of (a damaged header can give
+#: a negative offset, an impossible size, an undecodable name), beside BadZipFile itself.
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OverflowError, struct.error,
+              NotImplementedError, RuntimeError)
+
+
+@contextlib.contextmanager
+def _damage_refused(name: str):
+    try:
+        yield
+    except ZIP_DAMAGE as e:
+        raise Unsafe(f"the entry {name!r} is damaged ({e})") from None
+
+
 def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sink=None, keep: bool = False
                ) -> tuple[str, int, bytes | None]:
     """Read an entry: (SHA-256, size, the bytes if ``keep``), each chunk given to ``sink``.
     Stops as soon as it yields more than its header declared; a damaged entry (CRC, deflate
     stream) is Unsafe too."""
     h, n, kept = hashlib.sha256(), 0, []
-    try:
-        with zf.open(info) as f:
-            while chunk := f.read(_CHUNK):
-                n += len(chunk)
-                if n > info.file_size:
-                    raise Unsafe(f"the entry {info.filename!r} unpacks to more than the "
-                                 f"{info.file_size:,} bytes it declares (a zip bomb?)")
-                h.update(chunk)
-                if sink is not None:
-                    sink(chunk)
-                if keep:
-                    kept.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # an OSError of ``sink``: its own
-        raise Unsafe(f"the entry {info.filename!r} is damaged ({e})") from None
+    with _damage_refused(info.filename):
+        f = zf.open(info)
+    with f:
+        while True:
+            with _damage_refused(info.filename):
+                chunk = f.read(_CHUNK)
+            if not chunk:
+                break
+            n += len(chunk)
+            if n > info.file_size:
+                raise Unsafe(f"the entry {info.filename!r} unpacks to more than the "
+                             f"{info.file_size:,} bytes it declares (a zip bomb?)")
+            h.update(chunk)
+            if sink is not None:  # outside the catch: a full disk is not a damaged bundle
+                sink(chunk)
+            if keep:
+                kept.append(chunk)
     if n != info.file_size:
         raise Unsafe(f"the entry {info.filename!r} unpacks to {n:,} bytes, not the "
                      f"{info.file_size:,} it declares")

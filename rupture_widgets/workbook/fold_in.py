@@ -48,11 +48,11 @@ class FoldIn:
 
 
 def incoming_state(journal: bytes | None, notebook: bytes | None, where: str,
-                   reviewer: str | None = None) -> WorkbookState:
+                   reviewer: str | None = None, trainee_id: str | None = None) -> WorkbookState:
     """The records of a workbook copy, from its journal and notebook bytes, read as the store
     reads its own files (a torn last journal line ignored, as the store ignores it). Every
     record is checked; InvalidRecord names the first that fails, so a tampered copy is refused
-    whole rather than half-adopted."""
+    whole rather than half-adopted; so is an attempt of anyone but ``trainee_id`` (if given)."""
     state = WorkbookState()
     lines = (journal or b"").split(b"\n")
     for n, raw in enumerate(lines[:-1] if journal and not journal.endswith(b"\n") else lines, 1):
@@ -74,6 +74,9 @@ def incoming_state(journal: bytes | None, notebook: bytes | None, where: str,
         merge_notebook(nb, state, reviewer=reviewer)
     for rec in state.attempts.values():
         validate_record("attempt", rec, f"attempt {rec.get('id')!r} in {where}")
+        if trainee_id is not None and rec["trainee_id"] != trainee_id:
+            raise InvalidRecord.bad("attempt", f"{rec['id']!r} in {where}", f"it is "
+                                    f"{rec['trainee_id']!r}'s, not {trainee_id!r}'s")
     for by_id in state.feedback.values():
         for rec in by_id.values():
             validate_record("feedback", rec, f"feedback {rec.get('id')!r} in {where}")

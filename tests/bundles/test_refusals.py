@@ -3,14 +3,12 @@ nothing is written anywhere: the whole temporary tree (the workspace, its exchan
 file beside it) hashes the same before and after."""
 from __future__ import annotations
 
-import hashlib
 import io
-import stat
 import zipfile
 
 import pytest
 
-from conftest import TRAINEE, practise, tree_hashes
+from _bundle_fixtures import TRAINEE, entries, practise, rezip, tree_hashes
 from rupture_widgets.bundles import Limits, export_bundle, import_bundle
 from rupture_widgets.errors import BundleError
 from rupture_widgets.storage import dumps, parse_json
@@ -34,32 +32,6 @@ def target(tmp_path, answers):
     practise(ws, answers, trainee="priya.shah", name="Priya Shah")
     (tmp_path / "sentinel.txt").write_text("untouched")
     return ws
-
-
-def entries(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
-def rezip(files: dict[str, bytes], relist: bool = False, symlinks=(), method=zipfile.ZIP_DEFLATED
-          ) -> bytes:
-    """The files zipped again; ``relist``: a manifest rewritten to match them exactly (so only
-    the problem planted is left to find)."""
-    files = dict(files)
-    if relist:
-        manifest = parse_json(files["manifest.json"])
-        manifest["files"] = [{"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
-                             for p, b in files.items() if p != "manifest.json"]
-        files["manifest.json"] = dumps(manifest).encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", method) as zf:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name)
-            info.compress_type = method
-            info.external_attr = ((stat.S_IFLNK | 0o777) if name in symlinks
-                                  else (stat.S_IFREG | 0o600)) << 16
-            zf.writestr(info, data)
-    return out.getvalue()
 
 
 def a_recording(files: dict) -> str:
@@ -254,3 +226,83 @@ def test_a_workspace_folder_that_is_a_link_is_not_written_through(tmp_path, good
     with pytest.raises(BundleError, match="is a link"):
         import_bundle(ws, good)
     assert tree_hashes(tmp_path) == before and not any(outside.iterdir())
+
+
+def test_a_review_notebook_under_another_reviewers_name_is_refused(target, tmp_path, good):
+    files = entries(good)
+    moved = {k.replace("exchange/inbox/dr.sam.rivera/", "exchange/inbox/jo.bell/", 1): v
+             for k, v in files.items()}
+    assert moved != files
+    refused(target, tmp_path, rezip(moved, relist=True), "sent to someone else",
+            "'Dr Sam Rivera'")
+
+
+def test_a_reviewer_bundle_with_another_reviewers_return_is_refused(target, tmp_path, good):
+    files = entries(good)
+    returns = {k: v for k, v in files.items() if k.startswith("exchange/returns/")}
+    assert returns
+    manifest = {**parse_json(files["manifest.json"]), "kind": "reviewer", "owner": "jo.bell"}
+    refused(target, tmp_path, rezip({**returns, "manifest.json": dumps(manifest).encode()},
+                                    relist=True), "returned by 'dr.sam.rivera'", "jo.bell")
+
+
+def test_a_record_that_fails_the_schema_is_refused(target, tmp_path, good):
+    files = entries(good)
+    journal = f"trainees/{TRAINEE}/workbook.journal.jsonl"
+    lines = files[journal].decode().splitlines()
+    event = parse_json(lines[-1])
+    assert event["event"] == "attempt"
+    bad = {**event, "attempt": {**event["attempt"], "status": "grandmaster"}}
+    files[journal] = ("\n".join(lines[:-1] + [dumps(bad)]) + "\n").encode()
+    refused(target, tmp_path, rezip(files, relist=True), "is not valid", "grandmaster")
+    theirs = {**event, "attempt": {**event["attempt"], "trainee_id": "priya.shah"}}
+    files[journal] = ("\n".join(lines[:-1] + [dumps(theirs)]) + "\n").encode()
+    refused(target, tmp_path, rezip(files, relist=True), "'priya.shah''s, not 'alex.morgan''s")
+
+
+def test_a_copy_that_names_no_stored_recording_or_other_bytes_is_refused(target, tmp_path,
+                                                                           good):
+    files = entries(good)
+    manifest = parse_json(files["manifest.json"])
+    [copy] = [f for f in manifest["files"] if "same_as" in f]
+
+    def with_copy(**change) -> bytes:
+        listed = [{**f, **change} if f is copy else f for f in manifest["files"]]
+        return rezip({**files, "manifest.json": dumps({**manifest, "files": listed}).encode()})
+
+    refused(target, tmp_path, with_copy(same_as="trainees/alex.morgan/recordings/gone.webm"),
+            "as a copy of", "not in the zip")
+    refused(target, tmp_path, with_copy(sha256="0" * 64), "another size or checksum")
+    refused(target, tmp_path, with_copy(path=f"trainees/{TRAINEE}/feedback-seen.json", same_as=next(
+        f["path"] for f in manifest["files"] if f["path"].endswith(".webm")
+        and "same_as" not in f), size=copy["size"]), "only a recording")
+    many = [*manifest["files"], *({**copy, "path": copy["path"].replace(
+        ".webm", f"{n}.webm").replace("recordings/", "recordings/x")} for n in range(50))]
+    refused(target, tmp_path, rezip({**files, "manifest.json": dumps(
+        {**manifest, "files": many}).encode()}), "would write more than 100,000 bytes",
+        limits=Limits(max_total_bytes=100_000))
+
+
+def test_a_bundle_file_changed_between_the_check_and_the_write_stops_with_one_message(
+        target, tmp_path, good, monkeypatch):
+    """The zip is read twice (checked whole, then written): a file that changes in between
+    (a bundle on a disk someone writes to) stops the import with a plain message, and no
+    file of the bundle is left half-written."""
+    from rupture_widgets.bundles import restore, safety
+
+    real = safety.read_entry
+    calls = []
+
+    def read_entry(zf, info, sink=None, keep=False):
+        if sink is not None:  # the write, after every check passed: the bytes differ now
+            calls.append(info.filename)
+            raise safety.Unsafe(f"the entry {info.filename!r} is damaged (changed meanwhile)")
+        return real(zf, info, sink=sink, keep=keep)
+
+    monkeypatch.setattr(restore, "read_entry", read_entry)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(target, good)
+    message = str(caught.value)
+    assert message.count("was not imported") == 1 and "changed meanwhile" in message
+    recordings = target.root / "trainees" / TRAINEE / "recordings"
+    assert calls and not [p for p in recordings.iterdir() if p.name.endswith(".tmp")]

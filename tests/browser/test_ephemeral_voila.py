@@ -280,7 +280,7 @@ def test_a_restore_arrives_in_order_when_the_disk_answers_out_of_order(browser, 
     from rupture_widgets.workbook import Workspace
 
     seeded = tmp_path / "seeded"
-    seed_sent_attempt(seeded, make_answer_webm(tmp_path / "answer.webm", seconds=12.0))
+    seed_sent_attempt(seeded, make_answer_webm(tmp_path / "answer.webm", seconds=30.0))
     bundle = tmp_path / "rupture-alex.morgan.zip"
     export_bundle(Workspace(seeded), bundle, trainee="alex.morgan")
     assert bundle.stat().st_size > 1024 * 1024  # two pieces or more

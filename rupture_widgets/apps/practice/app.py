@@ -53,8 +53,8 @@ class PracticeApp(w.VBox):
         self.notice = w.HTML()
         self.body = w.VBox()
         self.work_bar = self._work_bar()  # None unless the server is thrown away
-        super().__init__([self.page, *(self.work_bar.parts() if self.work_bar else []), self.header,
-                          self.nav, self.notice, self.body])
+        bar = self.work_bar.parts() if self.work_bar else []  # above everything, every view
+        super().__init__([self.page, *bar, self.header, self.nav, self.notice, self.body])
         self.add_class("rw-practice-app")
         trainee = trainee or trainee_from_environment()
         if trainee:

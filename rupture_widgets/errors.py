@@ -233,3 +233,14 @@ class BundleError(RuptureError, ValueError):
     @classmethod
     def cannot_export(cls, reason: str) -> "BundleError":
         return cls(f"No bundle was written: {reason}.")
+
+
+class ServerSettingError(RuptureError, ValueError):
+    """A setting in the server's environment (``RUPTURE_*``) cannot be read: for whoever runs
+    the server."""
+
+    @classmethod
+    def unreadable(cls, name: str, value: str, expected: str) -> "ServerSettingError":
+        return cls(f"The server setting {name}={value!r} cannot be read; it should be "
+                   f"{expected}. Whoever runs this server can correct it.")
+

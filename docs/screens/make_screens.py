@@ -1,11 +1,13 @@
 """Screenshots of every view of both apps at 1280 and 400 px wide, written next to this file.
 
     python docs/screens/make_screens.py            # needs the 'test' extra and /usr/bin/chromium
+    python docs/screens/make_screens.py ephemeral  # only the apps named (practice review ephemeral)
 
 Starts the real servers (`rupture serve`'s and `rupture review`'s Voilà) on a fresh demo
 workspace holding one answer sent to a reviewer, drives Debian's Chromium with its fake camera
 through each view (tests/browser/views.py, the same walk the browser tests take) and
-writes ``<app>-<view>-<width>.png``. Nothing is fetched from the network.
+writes ``<app>-<view>-<width>.png``; "ephemeral" is the practice app on a throw-away server
+(the notice, Download / Restore my work). Nothing is fetched from the network.
 """
 from __future__ import annotations
 
@@ -57,15 +59,20 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from browser_support import BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS
-    from views import (make_answer_webm, practice_views, review_views, seed_sent_attempt,
-                       start_app)
+    from views import (EPHEMERAL_ENV, ephemeral_views, make_answer_webm, practice_views,
+                       review_views, seed_sent_attempt, start_app)
+
+    wanted = set(sys.argv[1:]) or {"practice", "review", "ephemeral"}
 
     with tempfile.TemporaryDirectory(prefix="rupture-screens-") as tmp:
         tmp = Path(tmp)
         workspace = tmp / "workspace"
         seed_sent_attempt(workspace, make_answer_webm(tmp / "answer.webm"))
-        practice = start_app(workspace, tmp / "practice.log")
-        review = start_app(workspace, tmp / "review.log", review=True)
+        starts = {"practice": lambda: start_app(workspace, tmp / "practice.log"),
+                  "review": lambda: start_app(workspace, tmp / "review.log", review=True),
+                  "ephemeral": lambda: start_app(tmp / "ephemeral-workspace",
+                                                 tmp / "ephemeral.log", env_extra=EPHEMERAL_ENV)}
+        servers = {app: start() for app, start in starts.items() if app in wanted}
         written = []
         try:
             with sync_playwright() as p:
@@ -74,14 +81,17 @@ def main() -> int:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                             args=BASE_ARGS + FAKE_MEDIA_ARGS)
                 for width, height in WIDTHS.items():
-                    for app, walk, server in (("practice", practice_views, practice),
-                                              ("review", review_views, review)):
+                    for app, walk in (("practice", practice_views), ("review", review_views),
+                                      ("ephemeral", ephemeral_views)):
+                        if app not in servers:
+                            continue
+                        server = servers[app]
                         context = browser.new_context(
-                            permissions=["camera", "microphone"],
+                            permissions=["camera", "microphone"], accept_downloads=True,
                             viewport={"width": width, "height": height})
                         page = context.new_page()
                         page.set_default_timeout(60_000)
-                        kwargs = {"trainee": f"Robin Screens {width}"} if app == "practice" \
+                        kwargs = {"trainee": f"Robin Screens {width}"} if app != "review" \
                             else {}
                         for view in walk(page, server, **kwargs):
                             path = HERE / f"{app}-{view}-{width}.png"
@@ -90,8 +100,8 @@ def main() -> int:
                         context.close()
                 browser.close()
         finally:
-            practice.stop()
-            review.stop()
+            for server in servers.values():
+                server.stop()
     print("\n".join(written))
     return 0
 

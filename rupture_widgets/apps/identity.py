@@ -14,7 +14,7 @@ from typing import Callable, Mapping
 import ipywidgets as w
 
 from .forms import on_enter
-from ..errors import RuptureError
+from ..errors import RuptureError, ServerSettingError
 from ..workbook.names import check_display_name, id_from_name
 
 __all__ = ["WhoAreYou", "as_trainee_id", "check_display_name", "reviewer_from_environment",
@@ -23,14 +23,28 @@ __all__ = ["WhoAreYou", "as_trainee_id", "check_display_name", "reviewer_from_en
 
 def trainee_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
     """$JUPYTERHUB_USER under JupyterHub (the hub has authenticated them), else $RUPTURE_TRAINEE
-    (``rupture serve --trainee``), else None: the app asks."""
-    return environ.get("JUPYTERHUB_USER") or environ.get("RUPTURE_TRAINEE") or None
+    (``rupture serve --trainee``), else None: the app asks. On a throw-away server (Binder) the
+    hub's user is a random name made for this launch, not a person: the app asks, so the same
+    name gives the same workbook on the next launch and a restored bundle lands in it."""
+    return _hub_user(environ) or environ.get("RUPTURE_TRAINEE") or None
 
 
 def reviewer_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
     """$JUPYTERHUB_USER under JupyterHub, else $RUPTURE_REVIEWER (``rupture review
-    --reviewer``), else None: the review app asks."""
-    return environ.get("JUPYTERHUB_USER") or environ.get("RUPTURE_REVIEWER") or None
+    --reviewer``), else None: the review app asks (as on a throw-away server, see above)."""
+    return _hub_user(environ) or environ.get("RUPTURE_REVIEWER") or None
+
+
+def _hub_user(environ: Mapping[str, str]) -> str | None:
+    """$JUPYTERHUB_USER when it names a person: not on a throw-away server (a setting that
+    cannot be read counts as throw-away: asking is the safe side)."""
+    from .ephemeral import ephemeral_server
+
+    try:
+        throwaway = ephemeral_server(environ) is not None
+    except ServerSettingError:
+        throwaway = True
+    return None if throwaway else environ.get("JUPYTERHUB_USER") or None
 
 
 def as_trainee_id(name: str) -> str:

@@ -8,6 +8,8 @@
     feedback-seen.json          which returned feedback the trainee has seen (the app's "new")
     drafts.json                 text the trainee is typing, kept so a reload loses nothing
     drafts.json.lock            the lock for drafts.json (not the workbook's: drafts never wait)
+    downloaded.json             what the work looked like at its last download or restore, on a
+                                throw-away server (workbook/downloaded.py)
     recordings/<attempt_id>.webm        a finalised recording
     recordings/<attempt_id>.part.webm   a recording being received, or never finalised
     recordings/<attempt_id>.part.json   what a recording is for, until its attempt is logged
@@ -27,6 +29,7 @@ LOCK = "workbook.ipynb.lock"
 SEEN = "feedback-seen.json"
 DRAFTS = "drafts.json"
 DRAFTS_LOCK = "drafts.json.lock"
+DOWNLOADED = "downloaded.json"
 RECORDINGS = "recordings"
 _FINAL, _PART, _SIDECAR = ".webm", ".part.webm", ".part.json"
 
@@ -46,6 +49,7 @@ class TraineeFolder:
         self.seen = self.dir / SEEN
         self.drafts = self.dir / DRAFTS
         self.drafts_lock = self.dir / DRAFTS_LOCK
+        self.downloaded = self.dir / DOWNLOADED
         self.recordings = self.dir / RECORDINGS
 
     def has_workbook(self) -> bool:
@@ -94,7 +98,7 @@ def example_files() -> list[str]:
     """One of each file a workspace holds, relative to it: what no allow-list may reach."""
     folder = TraineeFolder(Path(TRAINEES) / "t")
     return [p.as_posix() for p in (folder.workbook, folder.journal, folder.lock, folder.seen,
-                                   folder.drafts, folder.drafts_lock,
+                                   folder.drafts, folder.drafts_lock, folder.downloaded,
                                    recording_file(folder.recordings, "0123abcd"),
                                    part_file(folder.recordings, "0123abcd"),
                                    sidecar_file(folder.recordings, "0123abcd"))]

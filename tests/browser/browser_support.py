@@ -170,10 +170,14 @@ CLIPPED_JS = """
   }
   const controls = [...document.querySelectorAll('button, input, select, textarea, video')]
     .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
+  // a row pinned in view (position sticky or fixed: the throw-away server's buttons) lies over
+  // whatever scrolls under it by design; controls pinned together are still checked
+  const pinned = (el) => { for (let e = el; e; e = e.parentElement) {
+      if (/sticky|fixed/.test(getComputedStyle(e).position)) return e; } return null; };
   for (let i = 0; i < controls.length; i++) {
     for (let j = i + 1; j < controls.length; j++) {
       const a = controls[i], b = controls[j];
-      if (a.contains(b) || b.contains(a)) continue;
+      if (a.contains(b) || b.contains(a) || pinned(a) !== pinned(b)) continue;
       const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
       const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
       const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
@@ -212,7 +216,8 @@ def clipped_controls(page) -> list[dict]:
     """Every visible button, input, select, textarea, label and video whose box reaches beyond
     the viewport's width or whose content is wider than its box (scrollWidth > clientWidth:
     a label cut by overflow or by text-overflow: ellipsis), controls overlapping one another,
-    text (an HTML widget) squeezed into a column under 6 rem, a box that scrolls or cuts its
+    text (an HTML widget) squeezed into a column under 6 rem (a control in a row pinned in view,
+    position sticky or fixed, is not compared with what scrolls under it), a box that scrolls or cuts its
     content sideways (except an area meant to scroll, class ``*-scroll``: a wide table), and
     the page itself if it scrolls sideways. Each: what (tag, rw-/widget- classes, text), why,
     and the measures."""

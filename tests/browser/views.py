@@ -23,6 +23,9 @@ REVIEWER = "Dr Sam Rivera"
 SEEDED_TRAINEE = "alex.morgan"
 
 PRACTICE_VIEWS = ("name-box", "library", "clip", "assessed", "progress")
+EPHEMERAL_VIEWS = ("name-box", "assessed", "downloaded")
+#: what a throw-away server's practice app is started with (start_app's env_extra)
+EPHEMERAL_ENV = {"RUPTURE_EPHEMERAL": "1", "RUPTURE_IDLE_MINUTES": "10"}
 REVIEW_VIEWS = ("who-are-you", "queue", "attempt")
 
 
@@ -63,6 +66,21 @@ def practice_views(page, server, trainee: str = TRAINEE, record_s: float = 2.0):
     page.get_by_role("button", name="My progress").click()
     page.get_by_role("heading", name="Your progress").wait_for()
     yield "progress"
+
+
+def ephemeral_views(page, server, trainee: str = "Robin Temporary", record_s: float = 2.0):
+    """On a throw-away server (EPHEMERAL_ENV): the name box under the notice, an answer with
+    the bar pinned above, and the bar once "Download my work" has saved the bundle."""
+    for view in practice_views(page, server, trainee=trainee, record_s=record_s):
+        if view in ("name-box", "assessed"):
+            page.get_by_role("note").filter(has_text="This is a temporary server").wait_for()
+            yield view
+        if view == "assessed":
+            break
+    with page.expect_download():
+        page.get_by_role("button", name="Download my work").click()
+    page.get_by_role("status").filter(has_text="Saved rupture-").wait_for()
+    yield "downloaded"
 
 
 def review_views(page, server, reviewer: str = REVIEWER, trainee: str = SEEDED_TRAINEE):

@@ -12,11 +12,12 @@ from html import escape
 
 import ipywidgets as w
 
-from ...errors import RuptureError
+from ...errors import RuptureError, ServerSettingError
 from ...library.catalog import load_catalog
 from ...taxonomy import load_taxonomy
 from ...widgets.page import Page
 from ...workbook import Workspace
+from ..ephemeral import EphemeralServer, ephemeral_server
 from ..identity import WhoAreYou, trainee_from_environment
 from .clip_browser import ClipBrowser
 from .workshop_mode import WorkshopMode
@@ -51,7 +52,9 @@ class PracticeApp(w.VBox):
         self.nav.add_class("rw-nav")
         self.notice = w.HTML()
         self.body = w.VBox()
-        super().__init__([self.page, self.header, self.nav, self.notice, self.body])
+        self.work_bar = self._work_bar()  # None unless the server is thrown away
+        bar = self.work_bar.parts() if self.work_bar else []  # above everything, every view
+        super().__init__([self.page, *bar, self.header, self.nav, self.notice, self.body])
         self.add_class("rw-practice-app")
         trainee = trainee or trainee_from_environment()
         if trainee:
@@ -60,9 +63,34 @@ class PracticeApp(w.VBox):
                 return
             except RuptureError as e:  # a bad id, or a workbook that cannot be opened
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
-        self.gate = WhoAreYou(self._open_named)
+        self.gate = WhoAreYou(self._open_named, **({"intro": (
+            "Your answers are kept under this name. Type the name you used last time, then "
+            "choose Restore my work to bring back what you downloaded.")} if self.work_bar else {}))
         self.gate.on_identified(self._identified)
         self.body.children = [self.gate]
+
+    def _work_bar(self):
+        """On a throw-away server (apps/ephemeral.py): the notice and Download / Restore."""
+        try:
+            server, problem = ephemeral_server(), ""
+        except ServerSettingError as e:  # said, but unreadably: assume the worst, and say so
+            server, problem = EphemeralServer(idle_minutes=None, binder=False), str(e)
+        if server is None:
+            return None
+        from .work_bar import WorkBar
+
+        bar = WorkBar(server, self.workspace, problem=problem)
+        bar.on_restored(self._show_again)
+        return bar
+
+    def _show_again(self) -> None:
+        """The current view, read again (after a restore added attempts)."""
+        if self.view == "clip" and self.session is not None:
+            self.session.refresh()
+        elif self.view == "progress":
+            self.show_progress()
+        elif self.browser is not None:
+            self.browser.refresh()  # focus stays on the button, where the status is read
 
     # -- who is practising ------------------------------------------------------------------
     def _open_named(self, trainee_id: str, display_name: str | None = None):
@@ -79,6 +107,8 @@ class PracticeApp(w.VBox):
 
     def _begin(self, workbook) -> None:
         self.workbook = workbook
+        if self.work_bar is not None:
+            self.work_bar.attach(workbook)
         self.header.value = (f"<h1>{TITLE}</h1><p>Practising as "
                              f"<strong>{escape(workbook.display_name)}</strong>.</p>")
         self._adopt_cut_off_recordings()

@@ -19,7 +19,7 @@ $(SERVE_STAMP): pyproject.toml
 $(TEST_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[lab,test,authoring,research]'
+	$(BIN)/python -m pip install -q -e '.[lab,test,authoring,research,hub]'
 	touch $@ $(SERVE_STAMP)
 
 # The trainee app: local ./workspace, Voilà on 127.0.0.1.

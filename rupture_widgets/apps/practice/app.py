@@ -17,7 +17,7 @@ from ...library.catalog import load_catalog
 from ...taxonomy import load_taxonomy
 from ...widgets.page import Page
 from ...workbook import Workspace
-from ..identity import WhoAreYou, trainee_from_environment
+from ..identity import WhoAreYou, identity_is_fixed, trainee_from_environment
 from .clip_browser import ClipBrowser
 
 #: A part file that has received nothing for this long is not being recorded any more: the
@@ -56,6 +56,8 @@ class PracticeApp(w.VBox):
                 return
             except RuptureError as e:  # a bad id, or a workbook that cannot be opened
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
+        if identity_is_fixed():
+            return  # the hub said who this is: no name box to become someone else
         self.gate = WhoAreYou(self._open_named)
         self.gate.on_identified(self._identified)
         self.body.children = [self.gate]
@@ -96,6 +98,8 @@ class PracticeApp(w.VBox):
     def _arrived(self, place: dict) -> None:
         """A page showed the app: go where its URL says (a reload, a bookmark, Back)."""
         if self.workbook is None:
+            if identity_is_fixed():
+                return  # never another trainee's workbook from a URL under the hub
             wanted = place.get("trainee")
             if not wanted or wanted not in self.workspace.trainees():
                 self._remember()

@@ -4,6 +4,8 @@
   (deploy/local/add-user); sign-in with their Unix password (PAM).
 - Members are the Unix group `rupture`; the hub groups `instructors` and `supervisors` are the
   Unix groups `rupture-instructors` and `rupture-supervisors`, synced at every sign-in.
+- Each server serves the read-only app (notebooks, clips); the user's workspace is
+  ~/rupture, never served.
 - Trainees land in the practice app (Voilà), reviewers in the review app.
 - The exchange is a hub-managed service, run as its own Unix user `rupture-exchange`, the only
   one who can open the exchange folder; servers reach it with their own hub token
@@ -73,7 +75,11 @@ c.JupyterHub.pid_file = str(PREFIX / "state/jupyterhub.pid")
 # -- every user's server --------------------------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(VENV / "bin/jupyterhub-singleuser")]
-c.Spawner.notebook_dir = "~"
+# The server serves the read-only app (notebooks, clip library) and nothing else: the
+# workspace, in the user's home, is never a URL, not even to its owner (decisions.md #7).
+c.Spawner.notebook_dir = str(APP)
+# nothing of the hub's own environment but the basics (no PYTHONPATH into a checkout)
+c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "LANGUAGE", "TZ"]
 c.Spawner.default_url = PRACTICE_URL
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
@@ -89,6 +95,7 @@ def _home(spawner) -> Path:
 c.Spawner.environment = {
     "RUPTURE_WORKSPACE": lambda spawner: str(_home(spawner) / "rupture"),
     "RUPTURE_CLIPS": str(APP / "clips"),
+    "RUPTURE_SERVER_ROOT": str(APP),
     "RUPTURE_EXCHANGE_URL": f"http://127.0.0.1:{PORT}/services/{SERVICE}/",
     # the page: the project's Voilà template and settings (server/jupyter/, hub_server_config)
     "JUPYTER_PATH": str(APP / "rupture_widgets/server/jupyter"),
@@ -98,22 +105,13 @@ c.Spawner.environment = {
 
 def pre_spawn_hook(spawner):
     """As root, before the server starts: the user's home is theirs alone (0700), their
-    workspace exists, the app's notebooks are in reach (a link to the read-only copy), and a
-    reviewer lands in the review app."""
+    workspace exists, and a reviewer lands in the review app."""
     pw = pwd.getpwnam(spawner.user.name)
     home = Path(pw.pw_dir)
     os.chmod(home, 0o700)
-    for folder in (home / "rupture",):
-        folder.mkdir(mode=0o700, exist_ok=True)
-        os.chown(folder, pw.pw_uid, pw.pw_gid)
-    link = home / "notebooks"
-    if not link.is_symlink() and not link.exists():
-        link.symlink_to(APP / "notebooks")
-        os.lchown(link, pw.pw_uid, pw.pw_gid)
-    clips = home / "clips"  # the players fetch clips under the server's root
-    if not clips.is_symlink() and not clips.exists():
-        clips.symlink_to(APP / "clips")
-        os.lchown(clips, pw.pw_uid, pw.pw_gid)
+    workspace = home / "rupture"
+    workspace.mkdir(mode=0o700, exist_ok=True)
+    os.chown(workspace, pw.pw_uid, pw.pw_gid)
     groups = {g.name for g in spawner.user.groups}
     spawner.default_url = REVIEW_URL if groups & REVIEWERS else PRACTICE_URL
 

@@ -185,8 +185,9 @@ class Send(Handler):
         target = paths.recording_file(outbox.recordings_dir, aid)
         os.replace(part, target)
         ex.uploads.discard(self.caller.name, b["upload"])
-        copy = {**record, "recording": target.relative_to(outbox.dir).as_posix(),
-                "sent_to": []}
+        # whose it is comes from the token, never from the record the caller sent
+        copy = {**record, "trainee_id": self.caller.name,
+                "recording": target.relative_to(outbox.dir).as_posix(), "sent_to": []}
         outbox.put_attempt(copy)
         name = b.get("display_name")
         if isinstance(name, str) and name.strip() and name != self.caller.name:

@@ -29,7 +29,7 @@ print(a.id)
 """
 
 
-def review_and_return(trainee: str, summary: str) -> str:
+def review_and_return(trainee: str, summary: str, attempt_id: str | None = None) -> str:
     """The reviewer's side through the review app's exchange: the queue, the review notebook
     (its recording downloaded and checked), a returned feedback record; prints the ids."""
     return f"""
@@ -40,7 +40,8 @@ from rupture_widgets.workbook import Workspace
 from rupture_widgets.workbook.records import feedback_record
 me = reviewer_from_environment()
 ex = open_exchange(Workspace())
-sent = [s for s in ex.queue(me) if s.trainee_id == {trainee!r}][0]
+sent = [s for s in ex.queue(me) if s.trainee_id == {trainee!r}
+        and {attempt_id!r} in (None, s.attempt.id)][0]
 review = ex.review_workbook(me, sent.trainee_id)
 assert review.recording_path(sent.attempt.id).stat().st_size > 0
 rec = feedback_record(load_taxonomy(), sent.attempt.id, reviewer=me, role=sent.role,
@@ -61,4 +62,47 @@ ex.collect(wb)
 import json
 print(json.dumps({a.id: [f.summary for f in wb.feedback(a.id)] for a in wb.attempts()}))
 print(json.dumps(sorted(map(list, ex.statuses(wb.trainee_id).items()))))
+"""
+
+
+def try_files(paths: dict[str, str], write_dirs: dict[str, str]) -> str:
+    """Read each file, list or write into each folder, as the kernel's own Unix user; prints
+    {label: "reached" | the error} as JSON."""
+    return f"""
+import json, os
+out = {{}}
+for label, path in {paths!r}.items():
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, 'rb').read(16)
+        out[label] = 'reached'
+    except OSError as e:
+        out[label] = type(e).__name__
+for label, folder in {write_dirs!r}.items():
+    try:
+        with open(os.path.join(folder, 'planted-by-test.txt'), 'x') as f:
+            f.write('x')
+        out[label] = 'reached'
+    except OSError as e:
+        out[label] = type(e).__name__
+print(json.dumps(out))
+"""
+
+
+def try_http_with_server_token(urls: dict[str, str]) -> str:
+    """GET each URL with the kernel's own $JUPYTERHUB_API_TOKEN (the server's token, the one
+    the apps use); prints {label: [status, first bytes of the body as text]} as JSON."""
+    return f"""
+import json, os, urllib.request, urllib.error
+out = {{}}
+for label, url in {urls!r}.items():
+    req = urllib.request.Request(url, headers={{'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']}})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            out[label] = [r.status, r.read(200000).decode('latin-1')]
+    except urllib.error.HTTPError as e:
+        out[label] = [e.code, '']
+print(json.dumps(out))
 """

@@ -10,7 +10,7 @@ logged, and the resident memory of each trainee's processes (their server and it
 summed by Unix user with psutil) once the attempt is logged. Baseline: N = 1 in the same run.
 The N at which the median time-to-interactive is twice the baseline's is reported (or that it
 was not reached at the largest N tried). Every loop is bounded; nothing leaves 127.0.0.1.
-Writes its section of docs/benchmarks.md (between the hub-load markers).
+Writes its own section of docs/benchmarks.md; `python -m bench` keeps it as it is.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .startup import WATCH_JS
 
 sys.path[:0] = [str(ROOT / "tests" / "hub"), str(ROOT / "tests")]
 DOC = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- hub-load: begin -->", "<!-- hub-load: end -->"
+HEADING = "## (h) A programme on JupyterHub: trainees at once"
 
 
 async def one_trainee(browser, hub, name: str, clip_title: str, start: asyncio.Event) -> dict:
@@ -127,7 +127,7 @@ def report(results: dict, n_rounds: int) -> str:
     verdict = (f"Time-to-interactive doubles at **N = {doubled}**." if doubled else
                f"Time-to-interactive had not doubled at N = {ns[-1]}, the most tried.")
     return "\n".join([
-        BEGIN, "## (h) A programme on JupyterHub: trainees at once", "",
+        HEADING, "",
         f"`python -m bench.hub_load` (as root) on {time.strftime('%Y-%m-%d')}: the local "
         "deployment (deploy/local/, every server its own Unix user), N trainees each in their "
         "own Chromium context open the practice app at the same moment and log a 2 s answer "
@@ -137,13 +137,17 @@ def report(results: dict, n_rounds: int) -> str:
         "Memory is the resident memory of each trainee's processes (their server and kernels) "
         "once the attempt is logged, the page still open. Chromium itself runs on the same 2 "
         "cores, and so did other engineers' test runs: the ratios are what to read.", "",
-        *rows, "", verdict, END])
+        *rows, "", verdict])
 
 
 def write_section(text: str) -> None:
+    """Replace this benchmark's section (a heading of its own, which `python -m bench` keeps
+    as it keeps every section it did not measure), or add it at the end."""
     doc = DOC.read_text(encoding="utf-8")
-    if BEGIN in doc and END in doc:
-        doc = doc[:doc.index(BEGIN)] + text + doc[doc.index(END) + len(END):]
+    if HEADING in doc:
+        start = doc.index(HEADING)
+        nxt = doc.find("\n## ", start + len(HEADING))
+        doc = doc[:start] + text + ("\n" + doc[nxt:] if nxt != -1 else "\n")
     else:
         doc = doc.rstrip("\n") + "\n\n" + text + "\n"
     DOC.write_text(doc, encoding="utf-8")

@@ -76,7 +76,10 @@ class Deployment:
 
     @property
     def env(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "RUPTURE_"))}
+        # as an administrator's shell would be: nothing of this test's Python (no PYTHONPATH
+        # into the checkout), so the hub, the service and the servers run the installed copy
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("JUPYTER", "RUPTURE_", "PYTHON", "VIRTUAL_ENV"))}
         env["RUPTURE_HUB_PREFIX"] = str(PREFIX)
         env.update({f"RUPTURE_{k}_PORT": str(v) for k, v in self.ports.items()})
         return env

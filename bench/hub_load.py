@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -98,7 +99,8 @@ async def rounds(hub, users, ns, n_rounds, camera, clients) -> dict:
             BASE_ARGS + FAKE_MEDIA_ARGS + [f"--use-file-for-fake-video-capture={camera}"]))
         try:
             for n in ns:
-                per = {"tti_s": [], "logged_s": [], "rss_mb": []}
+                per = {"tti_s": [], "logged_s": [], "rss_mb": [], "failed": 0,
+                       "load": os.getloadavg()[0]}
                 for _ in range(n_rounds):
                     start = asyncio.Event()
                     tasks = [asyncio.create_task(one_trainee(browser, hub, u, clip.title,
@@ -107,7 +109,12 @@ async def rounds(hub, users, ns, n_rounds, camera, clients) -> dict:
                     # every context signed in and waiting before the common start
                     await asyncio.sleep(5 + 2 * n)
                     start.set()
-                    got = await asyncio.gather(*tasks)
+                    done = await asyncio.gather(*tasks, return_exceptions=True)
+                    got = [g for g in done if isinstance(g, dict)]
+                    per["failed"] = per.get("failed", 0) + len(done) - len(got)
+                    for e in done:
+                        if not isinstance(e, dict):
+                            print(f"N={n}: a trainee's round failed: {e!r:.300}", flush=True)
                     per["tti_s"] += [g["tti_s"] for g in got]
                     per["logged_s"] += [g["logged_s"] for g in got]
                     per["rss_mb"] += [g["rss_mb"] for g in got]
@@ -126,14 +133,15 @@ def report(results: dict, n_rounds: int) -> str:
     base = statistics.median(results[ns[0]]["tti_s"])
     doubled = next((n for n in ns if statistics.median(results[n]["tti_s"]) >= 2 * base), None)
     rows = ["| trainees at once | time-to-interactive (median, max) | navigation → attempt "
-            "logged (median) | memory per trainee (median) | × one trainee |",
-            "|---|---|---|---|---|"]
+            "logged (median) | memory per trainee (median) | × one trainee | not logged | "
+            "load average |", "|---|---|---|---|---|---|---|"]
     for n in ns:
         r = results[n]
         tti = statistics.median(r["tti_s"])
         rows.append(f"| {n}{' (baseline)' if n == ns[0] else ''} | {tti:.2f} s, "
                     f"{max(r['tti_s']):.2f} s | {statistics.median(r['logged_s']):.2f} s | "
-                    f"{statistics.median(r['rss_mb']):.0f} MB | {tti / base:.2f}× |")
+                    f"{statistics.median(r['rss_mb']):.0f} MB | {tti / base:.2f}× | "
+                    f"{r['failed']} of {n * n_rounds} | {r['load']:.1f} |")
     verdict = (f"Time-to-interactive doubles at **N = {doubled}**." if doubled else
                f"Time-to-interactive had not doubled at N = {ns[-1]}, the most tried.")
     return "\n".join([
@@ -147,7 +155,10 @@ def report(results: dict, n_rounds: int) -> str:
         "Memory is the resident memory of each trainee's processes (their server and kernels) "
         "once the attempt is logged, the page still open (every kernel is ended between rounds: "
         "under the hub a closed tab's kernel lingers until culled after 10 minutes). Chromium itself runs on the same 2 "
-        "cores, and so did other engineers' test runs: the ratios are what to read.", "",
+        "cores, and so did other engineers' test runs (the load average when each N began is "
+        "in the table): the ratios are what to read. \"Not logged\": trainees whose answer "
+        "did not reach \"saved\" (the page said the connection was lost; what arrived is "
+        "kept as an incomplete attempt).", "",
         *rows, "", verdict])
 
 
@@ -171,8 +182,6 @@ def main(argv=None) -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
     ns = sorted({int(n) for n in args.ns.split(",")})
-    import os
-
     # a prefix of its own, so that it never meets a hub test's users or exchange
     os.environ.setdefault("RUPTURE_HUB_TEST_PREFIX", "/opt/rupture-hub-bench")
     from hub_client import HubUser

@@ -95,7 +95,11 @@ def test_review_roles_come_from_the_configured_hub_groups():
                     "pat": {"name": "pat", "groups": []}}.get(name)
 
     d = Hub("http://hub/api", "t", role_groups("instructor=faculty"))
-    run = asyncio.run
+    def run(coro):  # a thread of its own: another test's Playwright may hold this loop
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
     assert run(d.check_reviewer("sam", "instructor")) == "sam"
     assert run(d.check_reviewer("pat", "peer")) == "pat"
     for name, role, status in [("pat", "instructor", 403), ("sam", "supervisor", 403),

@@ -140,6 +140,10 @@ def _execute(base, user, kernel, token, code, timeout_s) -> str:
 
 
 def _run(coro_fn):
+    """Run the coroutine on a loop of its own in a thread of its own: Playwright's sync API
+    (the browser tests of the same session) keeps an event loop running in this thread."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    return asyncio.new_event_loop().run_until_complete(coro_fn())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result()

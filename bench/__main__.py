@@ -180,6 +180,10 @@ def report(results: dict) -> str:
     rt = results.get("research")
     if rt:
         lines += research_section(rt)
+    if results.get("bundles"):
+        from .bundles import section as bundles_section
+
+        lines += bundles_section(results["bundles"], machine())
     wbw = results.get("workbook")
     if wbw:
         lines += [
@@ -277,7 +281,7 @@ def main(argv=None) -> None:
     ap.add_argument("--short", type=float, default=5)
     ap.add_argument("--long", type=float, default=120)
     ap.add_argument("--only", default="startup,cold,recording,workbook,sending,review,playback,"
-                                      "research")
+                                      "research,bundles")
     ap.add_argument("--research-trainees", type=int, default=1000,
                     help="trainees in the research tables' workspace (100 for a quick run)")
     ap.add_argument("--out", type=Path, default=DOC)
@@ -317,6 +321,11 @@ def main(argv=None) -> None:
         print(f"research tables: load_attempts, {args.research_trainees} trainees ...",
               flush=True)
         results["research"] = research_tables.run(args.research_trainees, rounds=args.rounds)
+    if "bundles" in only:
+        from . import bundles
+
+        print("bundles: export and import ...", flush=True)
+        results["bundles"] = bundles.run(args.rounds)
     text = merged(report(results), args.out)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -67,6 +67,18 @@ def _demo_data(args) -> int:
     return demo_main(args)
 
 
+def _bundle_export(args) -> int:
+    from .bundles.command import export_main
+
+    return export_main(args)
+
+
+def _bundle_import(args) -> int:
+    from .bundles.command import import_main
+
+    return import_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rupture", description="Deliberate practice for repairing "
                                 "alliance ruptures: the trainee app and the clip library tools.")
@@ -133,6 +145,27 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--transcript", default="", help="transcript text")
     a.add_argument("--clips-dir", help="library to add the clip to (default: the shipped clips/)")
     a.set_defaults(func=_clips_add)
+
+    bundle = sub.add_parser("bundle", help="carry work off a server and back: a trainee's or a "
+                            "reviewer's work as one zip (docs/bundles.md)")
+    bsub = bundle.add_subparsers(dest="bundle_command", required=True)
+    be = bsub.add_parser("export", help="write a trainee's or a reviewer's work to a new zip")
+    who = be.add_mutually_exclusive_group(required=True)
+    who.add_argument("--trainee", metavar="ID", help="the trainee id whose work to bundle")
+    who.add_argument("--reviewer", metavar="NAME", help="the reviewer (name or id) whose "
+                     "reviews to bundle")
+    be.add_argument("--for-trainee", metavar="ID", help="with --reviewer: only that trainee's "
+                    "review notebook and feedback, the bundle to hand them")
+    be.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or "
+                    "./workspace)")
+    be.add_argument("out", metavar="OUT.zip", help="the new file to write")
+    be.set_defaults(func=_bundle_export)
+    bi = bsub.add_parser("import", help="merge bundles into a workspace (nothing is "
+                         "overwritten; a damaged or tampered bundle is refused)")
+    bi.add_argument("--workspace", help="workspace folder (default: $RUPTURE_WORKSPACE or "
+                    "./workspace)")
+    bi.add_argument("bundles", nargs="+", metavar="BUNDLE.zip", help="one or more bundles")
+    bi.set_defaults(func=_bundle_import)
 
     d = sub.add_parser("demo-data", help="write a synthetic workspace to try the research "
                        "analysis on (needs the 'research' extra)")

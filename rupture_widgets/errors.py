@@ -233,3 +233,24 @@ class ExchangeUnreachable(ExchangeError):
         return cls(f"The feedback exchange at {url} cannot be reached ({reason}). Your work is "
                    "kept in your workbook; try again in a minute, and tell the programme's "
                    "administrator if it persists.")
+
+
+class WorkshopError(RuptureError, ValueError):
+    """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
+
+
+class BundleError(RuptureError, ValueError):
+    """A bundle (a zip of someone's work: docs/bundles.md) cannot be written or imported.
+
+    An import refused for any reason has written nothing: the whole bundle is checked first."""
+
+    @classmethod
+    def refused(cls, bundle: object, reason: str) -> "BundleError":
+        named = f" {bundle}" if bundle else ""  # a path; nothing for one uploaded
+        return cls(f"The bundle{named} was not imported: {reason}. Nothing in the workspace was "
+                   "changed. Download it again (or ask whoever made it to), or import another "
+                   "copy.")
+
+    @classmethod
+    def cannot_export(cls, reason: str) -> "BundleError":
+        return cls(f"No bundle was written: {reason}.")

@@ -26,6 +26,12 @@ class ClipFileHandler(JupyterHandler, AllowListFileHandler):
     async def prepare(self):
         # 403 rather than a redirect to the login page: these are media requests, not pages
         await super().prepare(_redirect_to_login=False)
+        # Voilà's app refuses an unknown user in prepare(); a Jupyter server (Voilà as its
+        # extension, as on Binder) lets every handler through that does not ask
+        # (ServerApp.allow_unauthenticated_access, true by default): measured, a clip was
+        # served without the token there (tests/browser/test_binder.py)
+        if self.current_user is None:
+            raise web.HTTPError(403, "Log in to the server first")
 
     def initialize(self, clips_dir: str, **kwargs):
         super().initialize(**kwargs)

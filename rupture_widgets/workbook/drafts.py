@@ -44,6 +44,10 @@ def _read(folder: paths.TraineeFolder) -> dict[str, dict]:
     except (OSError, NotJSON) as e:  # a draft is a convenience: never a reason to fail
         log.warning("Ignoring unreadable drafts %s: %s", folder.drafts, e)
         return {}
+    return _valid(data)
+
+
+def _valid(data: object) -> dict[str, dict]:
     drafts = data.get("drafts") if isinstance(data, dict) else None
     if not isinstance(drafts, dict):
         return {}
@@ -93,3 +97,26 @@ def _change(folder: paths.TraineeFolder, key: str, text: str) -> None:
     except OSError as e:
         raise StorageError.could_not_write(folder.drafts, e, "The text typed is still in the "
                                            "page; nothing saved before was lost.") from e
+
+
+def merge_in(folder: paths.TraineeFolder, data: bytes) -> tuple[list[str], list[str]]:
+    """Drafts from a copy of this folder (a bundle, rupture_widgets.bundles): a key not here is
+    added with its text and time; a key here keeps its own text. Returns (keys added, keys
+    whose text differs and was kept as it is here). An unreadable copy adds nothing."""
+    try:
+        incoming = _valid(parse_json(data))
+    except NotJSON as e:
+        log.warning("Ignoring unreadable drafts in a bundle: %s", e)
+        return [], []
+    current = _read(folder)
+    differing = [k for k, d in incoming.items() if k in current
+                 and current[k]["text"] != d["text"]]
+    if not any(k not in current and d["text"] for k, d in incoming.items()):
+        return [], differing  # nothing new: no lock, no write
+    folder.dir.mkdir(parents=True, exist_ok=True)
+    with locked(folder.drafts_lock):
+        current = _read(folder)
+        new = {k: d for k, d in incoming.items() if k not in current and d["text"]}
+        kept = dict(list({**new, **current}.items())[-MAX_DRAFTS:])  # this folder's are newer
+        atomic_write_text(folder.drafts, dumps({"v": _VERSION, "drafts": kept}), durable=False)
+    return list(new), differing

@@ -51,6 +51,8 @@ class Attempt:
     #: seconds from the answer's cue (the clip's end) to the start of recording, when the
     #: recorder knew it: latency from the audio is this plus the speech onset (research/timing)
     cue_s: float | None = None
+    #: the workshop code of the link the app was opened with (decisions #35); None outside one
+    workshop: str | None = None
 
     @classmethod
     def from_record(cls, rec: dict) -> "Attempt":
@@ -62,9 +64,8 @@ class Attempt:
 
     def to_record(self) -> dict:
         rec = {**asdict(self), "sent_to": [dict(s) for s in self.sent_to]}
-        if rec["cue_s"] is None:  # optional: a record without it round-trips unchanged
-            del rec["cue_s"]
-        return rec
+        # optional: a record without them round-trips unchanged
+        return {k: v for k, v in rec.items() if v is not None or k not in ("cue_s", "workshop")}
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def check_record_id(record_id: object, what: str = "attempt id") -> str:
 def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, where: str, *,
                    clip_id: str, marker: str, level: str, recording, duration_s, started_at,
                    latency_s, speaking_s, self_assessment: dict | None, status: str,
-                   cue_s=None) -> dict:
+                   cue_s=None, workshop: str | None = None) -> dict:
     """A new attempt, checked; ``recording`` may be absolute but must be inside ``trainee_dir``."""
     if marker not in tax.markers:
         raise InvalidRecord.bad("attempt", where, f"marker {marker!r} is not one of "
@@ -152,6 +153,8 @@ def attempt_record(tax, trainee_dir: Path, trainee_id: str, attempt_id: str, whe
            "sent_to": [], "best": False}
     if cue_s is not None:  # optional, so records without it stay exactly as they were
         rec["cue_s"] = _seconds(cue_s, "cue_s", where)
+    if workshop is not None:  # checked by the schema's pattern, below
+        rec["workshop"] = workshop
     validate_record("attempt", rec, where)
     return rec
 

@@ -42,3 +42,17 @@ def clips_with_unseen(workbook) -> set[str]:
     seen = _seen(workbook)
     return {a.clip_id for a in workbook.attempts()
             if any(fingerprint(f) not in seen for f in workbook.feedback(a.id))}
+
+
+def merge_in(workbook, data: bytes) -> int:
+    """What a copy of this folder (a bundle) had seen, added to what was seen here; returns
+    how many were new. An unreadable copy adds nothing (it only makes old feedback look new)."""
+    try:
+        incoming = parse_json(data)
+    except NotJSON:
+        return 0
+    new = ({x for x in incoming if isinstance(x, str)} if isinstance(incoming, list) else set()
+           ) - (seen := _seen(workbook))
+    if new:
+        atomic_write_text(paths.TraineeFolder(workbook.dir).seen, dumps(sorted(seen | new)))
+    return len(new)

@@ -117,9 +117,9 @@ class Workbook(RecordingFiles, FeedbackRecords):
         self._journal = Journal(self.journal_path)
         self._thread_lock = threading.RLock()  # the journal cache is shared by threads
         self._cell_cache: dict = {}
-        # A review notebook (exchange) says whose it is: its title, and who wrote its notes.
-        self.title = "Practice workbook"
-        self.reviewer: str | None = None
+        # A review notebook (exchange) says whose it is: its title, and who wrote its notes. The
+        # practice app's workshop code goes on the attempts logged (docs/decisions.md #35).
+        self.title, self.reviewer, self.workshop = "Practice workbook", None, None
 
     def __repr__(self) -> str:
         return f"Workbook({self.trainee_id!r}, {str(self.path)!r})"
@@ -128,7 +128,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
     def log_attempt(self, *, clip_id: str, marker: str, level: str, recording=None,
                     duration_s=None, started_at=None, latency_s=None, speaking_s=None,
                     self_assessment: dict | None = None, status: str = "complete",
-                    attempt_id: str | None = None, cue_s=None) -> Attempt:
+                    attempt_id: str | None = None, cue_s=None, workshop=None) -> Attempt:
         """Record an attempt. Logging an id that was adopted as 'incomplete' completes it."""
         tax = load_taxonomy()
         aid = check_record_id(attempt_id or new_record_id())
@@ -137,7 +137,7 @@ class Workbook(RecordingFiles, FeedbackRecords):
                              marker=marker, level=level, recording=recording,
                              duration_s=duration_s, started_at=started_at, latency_s=latency_s,
                              speaking_s=speaking_s, self_assessment=self_assessment,
-                             status=status, cue_s=cue_s)
+                             status=status, cue_s=cue_s, workshop=workshop or self.workshop)
 
         def change(state: WorkbookState) -> list[dict]:
             old = state.attempts.get(aid)

@@ -19,6 +19,7 @@ from ...widgets.page import Page
 from ...workbook import Workspace
 from ..identity import WhoAreYou, identity_is_fixed, trainee_from_environment
 from .clip_browser import ClipBrowser
+from .workshop_mode import WorkshopMode
 
 #: A part file that has received nothing for this long is not being recorded any more: the
 #: browser sends a chunk every second, so this is many missed chunks.
@@ -29,7 +30,8 @@ TITLE = "Rupture repair practice"
 class PracticeApp(w.VBox):
     """Who is practising → the clip library (or progress) → one clip's loop (and back)."""
 
-    def __init__(self, workspace=None, catalog=None, taxonomy=None, trainee: str | None = None):
+    def __init__(self, workspace=None, catalog=None, taxonomy=None, trainee: str | None = None,
+                 workshop: str | None = None):
         self.workspace = workspace if workspace is not None else Workspace()
         self.catalog = catalog if catalog is not None else load_catalog()
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
@@ -40,6 +42,8 @@ class PracticeApp(w.VBox):
         self.progress = None
         self.view = "who"
         self._named_in_app = False  # identity typed here (so the URL may carry it), not given
+        # a workshop link's clips (docs/workshops.md); ``workshop``: a query string, else the page's
+        self.workshop = WorkshopMode(self.catalog, workshop, self)
         self.page = Page(title=TITLE)
         self.page.on_arrived(self._arrived)
         self.header = w.HTML(f"<h1>{TITLE}</h1>")
@@ -86,6 +90,7 @@ class PracticeApp(w.VBox):
         self.browser = ClipBrowser(self.catalog, self.taxonomy, self.workbook.attempts,
                                    self._new_feedback)
         self.browser.on_pick(self.practise)
+        self.workshop.apply()
         self.browser.on_filter(lambda _f: self._remember())
         library = w.Button(description="Clip library")
         progress = w.Button(description="My progress")
@@ -97,6 +102,7 @@ class PracticeApp(w.VBox):
 
     def _arrived(self, place: dict) -> None:
         """A page showed the app: go where its URL says (a reload, a bookmark, Back)."""
+        self.workshop.read_page()  # a pre-heated kernel learns the page's link only now
         if self.workbook is None:
             if identity_is_fixed():
                 return  # never another trainee's workbook from a URL under the hub

@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from ...widgets.clip_grid import ClipGrid
 from ...widgets.served import served_path
-from .next_clip import recommend
+from .next_clip import recommend, recommend_in_order
 
 ALL = "all"
 
@@ -22,6 +22,8 @@ class ClipBrowser(w.VBox):
                  new_feedback: Callable[[], set[str]] = set):
         self.catalog, self.taxonomy, self._attempts = catalog, taxonomy, attempts
         self._new_feedback = new_feedback
+        self.workshop = None  # workshop.definition.PageWorkshop: only its clips, in its order
+        self._workshop_notice = ""  # what the workshop's link named that could not be used
         self._pick_callbacks: list[Callable] = []
         self._filter_callbacks: list[Callable] = []
         style = {"description_width": "initial"}
@@ -49,8 +51,27 @@ class ClipBrowser(w.VBox):
 
     def set_focus_key(self, key: str) -> None:
         """Mark the heading so the page can move focus to it (Page.focus)."""
+        self._focus_key = key
+        about = ""
+        if self.workshop is not None:  # the title was typed by a facilitator: escaped
+            n = len(self.workshop.clips)
+            about = (f"<p class='rw-workshop'>Workshop <strong>{escape(self.workshop.title)}"
+                     f"</strong> ({escape(self.workshop.code)}): {n} clip{'s' if n != 1 else ''}"
+                     ", in the order your facilitator chose.</p>")
+        if self._workshop_notice:
+            about += (f"<p class='rw-workshop-notice' role='status'>"
+                      f"{escape(self._workshop_notice)}</p>")
         self.heading.value = (f"<h2 data-rw-focus='{escape(key)}' tabindex='-1'>Choose a clip"
-                              "</h2>")
+                              f"</h2>{about}")
+
+    def set_workshop(self, workshop) -> None:
+        """Show only a workshop's clips, in its order (None: the library). The filters still
+        narrow it, so "Show beginner clips" after a self-assessment means the workshop's
+        beginner clips. A workshop without usable clips leaves the library, its notice says why."""
+        self.workshop = workshop if workshop is not None and workshop.clips else None
+        self._workshop_notice = workshop.notice if workshop is not None else ""
+        self.set_focus_key(getattr(self, "_focus_key", ""))
+        self.refresh()
 
     def on_pick(self, callback: Callable) -> None:
         """``callback(clip)`` when the trainee chooses a clip to practise."""
@@ -106,15 +127,28 @@ class ClipBrowser(w.VBox):
         clips = self.catalog.filter(family=chosen(self.family.value),
                                     marker=chosen(self.marker.value),
                                     level=chosen(self.level.value))
+        if self.workshop is not None:
+            return self._refresh_workshop({c.id for c in clips})
         attempts, new = self._attempts(), self._new_feedback()
         counts = Counter(a.clip_id for a in attempts)
         rec = recommend(clips, self.taxonomy, attempts, new)
-        with self.grid.hold_sync():
-            self.grid.sections = [
+        self._show(rec, counts, new, [
                 {"level": lv.id, "label": lv.label,
                  "cards": [self._card(c, counts[c.id], c.id in new)
                            for c in clips if c.level == lv.id]}
-                for lv in self.taxonomy.levels]
+                for lv in self.taxonomy.levels])
+
+    def _refresh_workshop(self, matching: set[str]) -> None:
+        clips = [c for c in self.workshop.clips if c.id in matching]
+        attempts, new = self._attempts(), self._new_feedback()
+        counts = Counter(a.clip_id for a in attempts)
+        self._show(recommend_in_order(clips, attempts, new, self.workshop.clips), counts, new, [
+            {"level": "workshop", "label": self.workshop.title,
+             "cards": [self._card(c, counts[c.id], c.id in new) for c in clips]}])
+
+    def _show(self, rec, counts, new, sections) -> None:
+        with self.grid.hold_sync():
+            self.grid.sections = sections
             self.grid.recommended = ({"card": self._card(rec.clip, counts[rec.clip.id],
                                                          rec.clip.id in new),
                                       "reason": rec.reason} if rec else {})

@@ -63,3 +63,27 @@ def recommend(clips, taxonomy, attempts, new_feedback: set[str] = frozenset()
             where = why if lv == level else f"{why}; no {level} clips match, so {label}"
             return Recommendation(best, f"{label.capitalize()} clip, {done}: {where}.")
     return None
+
+
+def recommend_in_order(clips, attempts, new_feedback: set[str] = frozenset(), order=None
+                       ) -> Recommendation | None:
+    """A workshop's clips are in the facilitator's order: feedback waiting first, as above, then
+    the first clip not practised yet, then (all practised) the first practised least.
+    ``order``: the whole workshop, when ``clips`` is a filtered part of it (for "Clip n of m")."""
+    clips = list(clips)
+    order = list(order) if order is not None else clips
+    if not clips:
+        return None
+    waiting = [c for c in clips if c.id in new_feedback]
+    if waiting:
+        return Recommendation(waiting[0], "Feedback on your answer to this clip is waiting.")
+    practised = Counter(a.clip_id for a in attempts)
+    fresh = [c for c in clips if not practised[c.id]]
+    if fresh:
+        n = order.index(fresh[0]) + 1
+        return Recommendation(fresh[0], f"Clip {n} of {len(order)} in this workshop, not "
+                              "practised yet.")
+    best = min(clips, key=lambda c: practised[c.id])
+    times = practised[best.id]
+    return Recommendation(best, f"Every clip of this workshop is practised; this one the least "
+                          f"({times} time{'s' if times != 1 else ''}).")

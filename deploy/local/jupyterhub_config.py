@@ -97,9 +97,9 @@ c.Spawner.environment = {
     "RUPTURE_CLIPS": str(APP / "clips"),
     "RUPTURE_SERVER_ROOT": str(APP),
     "RUPTURE_EXCHANGE_URL": f"http://127.0.0.1:{PORT}/services/{SERVICE}/",
-    # the page: the project's Voilà template and settings (server/jupyter/, hub_server_config)
+    # the page: the project's Voilà template, and the servers' settings (deploy/local/setup)
     "JUPYTER_PATH": str(APP / "rupture_widgets/server/jupyter"),
-    "JUPYTER_CONFIG_PATH": str(PREFIX / "etc/jupyter"),  # deploy/local/server_config
+    "JUPYTER_CONFIG_PATH": str(PREFIX / "etc/jupyter"),  # binder/jupyter_server_config.json
 }
 
 

@@ -87,9 +87,7 @@ class Deployment:
     def up(self) -> "Deployment":
         subprocess.run([str(DEPLOY / "setup")], env=self.env, check=True,
                        stdout=subprocess.DEVNULL)
-        for folder in ("state", "exchange"):  # a fresh hub database and exchange each run
-            for child in (PREFIX / folder).iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _empty_state()  # a fresh hub database and exchange each run
         for name, role in self.users.items():
             remove_user(name)
             # marked first, so that whatever happens next, the clean-up knows it is ours
@@ -132,6 +130,13 @@ class Deployment:
         _kill_processes_of()  # the proxy and servers are in sessions of their own
         for name in self.users:
             remove_user(name)
+        _empty_state()  # the venv, the app copy and the proxy stay, to be reused
+
+
+def _empty_state() -> None:
+    for folder in ("state", "exchange"):
+        for child in (PREFIX / folder).iterdir() if (PREFIX / folder).is_dir() else ():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
 def require_root_and_hub() -> str | None:

@@ -6,7 +6,9 @@ their own browser context (their own hub cookie), each app in their own server a
 Unix user, the attempt and the feedback through the exchange service."""
 from __future__ import annotations
 
+import json
 import pwd
+import time
 from pathlib import Path
 
 from browser_support import record_answer
@@ -82,3 +84,13 @@ def test_alice_records_and_sends_the_instructor_returns_alice_sees_it(hub, users
         alice_ctx.close()
         if inst_ctx is not None:
             inst_ctx.close()
+    # closing her tab ended its kernel (the page's own shutdown, with the _xsrf cookie the
+    # project's server extension sets): nothing of hers keeps running for the culler to find
+    alice_api = users["alice"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, body = alice_api.request("GET", "/user/alice/api/kernels")
+        if status == 200 and json.loads(body) == []:
+            break
+        time.sleep(1)
+    assert json.loads(body) == [], "alice's kernel outlived her closed tab"

@@ -79,8 +79,9 @@ def rss_mb_of(names) -> dict[str, float]:
 
 
 def end_kernels(clients) -> None:
-    """Every kernel of every trainee, ended through their server's API between rounds: under
-    the hub a closed tab's kernel lingers until culled (10 minutes), and would count."""
+    """Every kernel of every trainee, ended through their server's API between rounds: a
+    context closed without its page's unload sends no shutdown, and the culler would take 10
+    minutes, so the next round would count the last round's kernels."""
     for c in clients:
         status, body = c.request("GET", f"/user/{c.name}/api/kernels")
         for k in json.loads(body) if status == 200 else []:
@@ -153,8 +154,9 @@ def report(results: dict, n_rounds: int) -> str:
         "Time-to-interactive is navigation → the first clip's \"Practise\" button on the page's "
         "clock (the server already running, as after sign-in; Voilà starts a kernel per page). "
         "Memory is the resident memory of each trainee's processes (their server and kernels) "
-        "once the attempt is logged, the page still open (every kernel is ended between rounds: "
-        "under the hub a closed tab's kernel lingers until culled after 10 minutes). Chromium itself runs on the same 2 "
+        "once the attempt is logged, the page still open (every kernel is ended between rounds "
+        "through the server's API: a Playwright context closed without its page's unload "
+        "sends no shutdown, and the culler would take 10 minutes). Chromium itself runs on the same 2 "
         "cores, and so did other engineers' test runs (the load average when each N began is "
         "in the table): the ratios are what to read. \"Not logged\": trainees whose answer "
         "did not reach \"saved\" (the page said the connection was lost; what arrived is "

@@ -81,6 +81,7 @@ def test_alice_records_and_sends_the_instructor_returns_alice_sees_it(hub, users
         print("hub log (tail):\n" + hub.log_tail(8000))
         raise
     finally:
+        alice.close(run_before_unload=True)  # as a person closes the tab: the page's shutdown
         alice_ctx.close()
         if inst_ctx is not None:
             inst_ctx.close()

@@ -44,13 +44,12 @@ def users(hub) -> dict[str, HubUser]:
 
 
 @pytest.fixture(scope="session")
-def hub_browser(tmp_path_factory):
+def hub_browser(tmp_path_factory, playwright_driver):
     from browser_support import BASE_ARGS, CHROMIUM, FAKE_MEDIA_ARGS, write_y4m
-    from playwright.sync_api import sync_playwright
 
     camera = write_y4m(tmp_path_factory.mktemp("camera") / "camera.y4m")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BASE_ARGS +
-                              FAKE_MEDIA_ARGS + [f"--use-file-for-fake-video-capture={camera}"])
-        yield b
-        b.close()
+    b = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=BASE_ARGS + FAKE_MEDIA_ARGS + [f"--use-file-for-fake-video-capture={camera}"])
+    yield b
+    b.close()

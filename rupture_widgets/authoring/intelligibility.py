@@ -16,8 +16,9 @@ Three language models, because the generic one does not know this library's sent
   the fairer of the two library models (but a few hundred sentences know too few words).
 
 Text is compared in one normal form on both sides: lower case, punctuation dropped, numbers as
-words, contractions expanded ("don't" -> "do not"), so a recogniser that writes "do not" where the
-script says "don't" is not counted wrong.
+words, contractions expanded ("don't" -> "do not"), British spellings in their American form
+(the recogniser's dictionary is American), so a recogniser that writes "do not" where the script
+says "don't", or "favor" where it says "favour", is not counted wrong.
 
 Run `make intelligibility` (or ``python -m rupture_widgets.authoring.intelligibility``).
 """
@@ -55,6 +56,13 @@ _CONTRACTIONS = [  # whole words first, then endings; "'s" is read as "is" on bo
     (r"'d\b", " would"), (r"'m\b", " am"), (r"'s\b", " is"), (r"s'(?=\s|$)", "s"),
 ]
 _SPELLINGS = {"ok": "okay", "alright": "all right"}
+# The scripts are British English and the recogniser's dictionary American: it writes "favor"
+# for a "favour" it heard right, and has no "pyjamas" or "summarising" at all. The British
+# spellings in the library's transcripts, compared in their American form on both sides.
+_SPELLINGS.update({"favour": "favor", "favours": "favors", "neighbour": "neighbor",
+                   "neighbours": "neighbors", "programme": "program", "programmes": "programs",
+                   "pyjamas": "pajamas", "summarising": "summarizing", "colour": "color",
+                   "behaviour": "behavior", "realise": "realize", "realised": "realized"})
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
          "fifteen sixteen seventeen eighteen nineteen").split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -148,6 +156,26 @@ def dictionary_words(text: str) -> str:
     return "\n".join(lines)
 
 
+_DICTIONARY: frozenset[str] | None = None  # read once, on first use
+
+
+def unknown_words(text: str) -> list[str]:
+    """The words of ``text`` missing from the recogniser's dictionary, in order, once each: it
+    can never hear them, however clear the voice, so the line needs other words."""
+    try:
+        from pocketsphinx import get_model_path
+    except ImportError:
+        raise _missing() from None
+    global _DICTIONARY
+    if _DICTIONARY is None:  # 134 000 entries; "word(2)" marks a second pronunciation
+        path = Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        with path.open(encoding="utf-8") as f:
+            _DICTIONARY = frozenset(line.split(maxsplit=1)[0].split("(")[0] for line in f
+                                    if line.strip())
+    words = dictionary_words(text).split()  # lines are sentences
+    return list(dict.fromkeys(w for w in words if w not in _DICTIONARY))
+
+
 def build_language_model(transcripts: list[str], path: Path) -> Path:
     """A trigram ARPA model of ``transcripts``, by PocketSphinx's own builder (fixed back-off)."""
     try:
@@ -171,6 +199,7 @@ class Heard:
     heard: str
     wer: float
     seconds: float  # decoding the audio and recognising it
+    unknown: tuple[str, ...] = ()  # transcript words the recogniser's dictionary lacks
 
 
 def measure_library(clips_dir: Path | str | None = None, lm: str = "default",
@@ -196,13 +225,14 @@ def measure_library(clips_dir: Path | str | None = None, lm: str = "default",
             heard = recognise(clip_audio(clip.media_path), model)
             results.append(Heard(clip.id, clip.transcript, heard,
                                  word_error_rate(clip.transcript, heard),
-                                 time.perf_counter() - t0))
+                                 time.perf_counter() - t0, tuple(unknown_words(clip.transcript))))
     return results
 
 
 def report(results: list[Heard]) -> str:
     lines = [f"{r.clip_id:26} WER {r.wer:5.2f}  {r.seconds:4.1f} s  heard: {r.heard}"
-             for r in results]
+             + (f"  (not in the recogniser's dictionary: {', '.join(r.unknown)})"
+                if r.unknown else "") for r in results]
     if results:
         wers = [r.wer for r in results]
         lines.append(f"{len(results)} clips: mean WER {sum(wers) / len(wers):.3f} (at most "

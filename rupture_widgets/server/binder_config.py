@@ -33,8 +33,9 @@ from .serve import CONFIG, PROJECT
 
 BINDER_CONFIG = PROJECT / "binder" / "jupyter_server_config.json"
 EXTENSION = "rupture_widgets.server.extension"
-#: VoilaConfiguration traits the server extension reads and the app relies on
-VOILA_KEYS = ("file_allowlist", "template", "show_tracebacks")
+#: VoilaConfiguration traits the server extension reads and the app relies on (a URL may not
+#: pick another template: `?template=lab` would bring back the CDN links)
+VOILA_KEYS = ("file_allowlist", "template", "allow_template_override", "show_tracebacks")
 #: tornado settings the app relies on: recordings arrive in websocket messages above tornado's
 #: 10 MiB default (docs/decisions.md #1), and the page may load nothing from elsewhere
 TORNADO_KEYS = ("websocket_max_message_size", "headers")

@@ -35,15 +35,29 @@ def test_voila_finds_the_template_and_its_lab_parent(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("template")
     server = Served.rupture_serve(tmp / "workspace", tmp / "serve.log")
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        with opener.open(server.url, timeout=120) as resp:
-            yield resp.read().decode()
+        yield server, opener
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    server, opener = served
+    with opener.open(server.url, timeout=120) as resp:
+        return resp.read().decode()
+
+
+def _foreign_links(page: str) -> list[str]:
+    import re
+
+    links = re.findall(r"<(?:link|script)\b[^>]*(?:href|src)=\"([^\"]+)\"", page)
+    assert links
+    return [u for u in links if "://" in u or u.startswith("//")]
 
 
 def test_rupture_serve_renders_the_app_in_the_template(page):
@@ -55,10 +69,18 @@ def test_rupture_serve_renders_the_app_in_the_template(page):
 
 def test_the_page_links_nothing_on_another_host(page):
     """Voilà's lab template links Font Awesome from cdn.jsdelivr.net; ours does not."""
-    import re
+    assert _foreign_links(page) == []
 
-    links = re.findall(r"<(?:link|script)\b[^>]*(?:href|src)=\"([^\"]+)\"", page)
-    assert links and not [u for u in links if "://" in u or u.startswith("//")]
+
+def test_a_url_cannot_choose_another_template(served):
+    """Voilà lets `?template=lab` pick the page's template unless told not to; the lab template
+    links a CDN. Seen failing before voila.json set allow_template_override to NO."""
+    server, opener = served
+    sep = "&" if "?" in server.url else "?"
+    with opener.open(f"{server.url}{sep}template=lab", timeout=120) as resp:
+        page = resp.read().decode()
+    assert is_app(page) and 'id="rupture-page-style"' in page
+    assert _foreign_links(page) == []
 
 
 def test_rupture_serve_says_ready_once_the_pre_heated_kernel_has_run_the_app(tmp_path):

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP  := $(VENV)/.test-stamp
 
-.PHONY: serve test bench screens clips-sheet intelligibility chromium clean
+.PHONY: serve test bench screens clips-sheet intelligibility chromium clean hub
 
 # `venv` re-runs every time a stamp is stale, so a first attempt that failed half-way recovers.
 $(SERVE_STAMP): pyproject.toml
@@ -19,12 +19,17 @@ $(SERVE_STAMP): pyproject.toml
 $(TEST_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[lab,test,authoring,research]'
+	$(BIN)/python -m pip install -q -e '.[lab,test,authoring,research,hub]'
 	touch $@ $(SERVE_STAMP)
 
 # The trainee app: local ./workspace, Voilà on 127.0.0.1.
 serve: $(SERVE_STAMP)
 	$(BIN)/rupture serve
+
+# A programme's JupyterHub on this machine, as root (deploy/local/, docs/hub.md); it sets
+# itself up in /opt/rupture-hub (its own venv from Debian's python3, npm's proxy).
+hub:
+	deploy/local/run
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
 chromium:

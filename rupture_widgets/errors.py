@@ -214,6 +214,27 @@ class ResearchError(RuptureError, ValueError):
                    "research extra: pip install 'rupture-widgets[research]'")
 
 
+class ExchangeRefused(ExchangeError):
+    """The exchange service said no: not yours to see or change, or a request it cannot take.
+    ``status`` is the HTTP status it answered with (403: not yours; 404: nothing there)."""
+
+    status = 400
+
+    @classmethod
+    def answered(cls, status: int, message: str) -> "ExchangeRefused":
+        err = cls(message or f"The exchange service refused the request (HTTP {status}).")
+        err.status = status
+        return err
+
+
+class ExchangeUnreachable(ExchangeError):
+    @classmethod
+    def at(cls, url: str, reason: object) -> "ExchangeUnreachable":
+        return cls(f"The feedback exchange at {url} cannot be reached ({reason}). Your work is "
+                   "kept in your workbook; try again in a minute, and tell the programme's "
+                   "administrator if it persists.")
+
+
 class WorkshopError(RuptureError, ValueError):
     """A workshop cannot be composed as given (its code, title or clips), or a link is not one."""
 

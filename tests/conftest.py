@@ -36,3 +36,13 @@ def catalog():
     from rupture_widgets.library.catalog import load_catalog
 
     return load_catalog(ROOT / "clips")
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """Playwright's sync API, once per session: a second one cannot start while the first
+    runs, so the browser tests and the hub tests share this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

@@ -17,8 +17,16 @@ from .forms import on_enter
 from ..errors import RuptureError, ServerSettingError
 from ..workbook.names import check_display_name, id_from_name
 
-__all__ = ["WhoAreYou", "as_trainee_id", "check_display_name", "reviewer_from_environment",
-           "trainee_from_environment"]
+__all__ = ["WhoAreYou", "as_trainee_id", "check_display_name", "identity_is_fixed",
+           "reviewer_from_environment", "trainee_from_environment"]
+
+
+def identity_is_fixed(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether JupyterHub said who this is ($JUPYTERHUB_USER): then nothing typed, neither a
+    name box nor a name in the URL, may make the app open anyone else's work, even when the
+    hub user's own workbook cannot be opened (docs/hub.md). Not on a throw-away server, whose
+    hub user is a random name for one launch (``_hub_user``)."""
+    return bool(_hub_user(environ))
 
 
 def trainee_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:

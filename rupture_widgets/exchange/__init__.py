@@ -11,8 +11,9 @@ later) can replace the folder without changing the apps:
 and ``delete_attempt(workbook, attempt_id)``, the one call the app makes to delete an attempt
 (withdraw, then ``Workbook.delete_attempt``; docs/decisions.md #19).
 
-``FolderExchange`` (folder.py) is the one implementation: a folder on this machine, by default
-``<workspace>/exchange/``.
+``FolderExchange`` (folder.py) is a folder on this machine, by default ``<workspace>/exchange/``;
+``HubExchange`` (hub.py) the same verbs through the JupyterHub-managed exchange service
+(service.py), which alone owns such a folder (docs/decisions.md #36).
 """
 from __future__ import annotations
 
@@ -105,8 +106,18 @@ class Exchange(abc.ABC):
 
 
 def open_exchange(workspace, root=None) -> Exchange:
-    """The exchange for ``workspace``: ``root``, else ``$RUPTURE_EXCHANGE``, else
-    ``<workspace>/exchange``."""
+    """The exchange for ``workspace``: ``root``, else the hub's exchange service when
+    ``$RUPTURE_EXCHANGE_URL`` is set (JupyterHub, docs/hub.md), else ``$RUPTURE_EXCHANGE``,
+    else ``<workspace>/exchange``."""
+    import os
+
     from .folder import FolderExchange
+
+    if root is None and os.environ.get("RUPTURE_EXCHANGE_URL"):
+        from ..workbook import Workspace
+        from .hub import HubExchange
+
+        ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+        return HubExchange.from_environment(ws)
 
     return FolderExchange.for_workspace(workspace, root)

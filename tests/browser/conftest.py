@@ -58,12 +58,7 @@ def voila_server(app_workspace, tmp_path_factory, request):
         print("voila log (tail):\n" + server.log.read_text(errors="replace")[-4000:])
 
 
-@pytest.fixture(scope="session")
-def playwright_driver():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
+# playwright_driver: tests/conftest.py (one per session, shared with tests/hub/)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from ...taxonomy import load_taxonomy
 from ...widgets.page import Page
 from ...workbook import Workspace
 from ..ephemeral import EphemeralServer, ephemeral_server
-from ..identity import WhoAreYou, trainee_from_environment
+from ..identity import WhoAreYou, identity_is_fixed, trainee_from_environment
 from .clip_browser import ClipBrowser
 from .workshop_mode import WorkshopMode
 
@@ -63,6 +63,8 @@ class PracticeApp(w.VBox):
                 return
             except RuptureError as e:  # a bad id, or a workbook that cannot be opened
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
+        if identity_is_fixed():
+            return  # the hub said who this is: no name box to become someone else
         self.gate = WhoAreYou(self._open_named, **({"intro": (
             "Your answers are kept under this name. Type the name you used last time, then "
             "choose Restore my work to bring back what you downloaded.")} if self.work_bar else {}))
@@ -132,6 +134,8 @@ class PracticeApp(w.VBox):
         """A page showed the app: go where its URL says (a reload, a bookmark, Back)."""
         self.workshop.read_page()  # a pre-heated kernel learns the page's link only now
         if self.workbook is None:
+            if identity_is_fixed():
+                return  # never another trainee's workbook from a URL under the hub
             wanted = place.get("trainee")
             if not wanted or wanted not in self.workspace.trainees():
                 self._remember()

@@ -12,7 +12,7 @@ from ...library.catalog import load_catalog
 from ...taxonomy import load_taxonomy
 from ...widgets.page import Page
 from ...workbook import Workspace
-from ..identity import WhoAreYou, reviewer_from_environment
+from ..identity import WhoAreYou, identity_is_fixed, reviewer_from_environment
 
 
 class ReviewApp(w.VBox):
@@ -35,10 +35,12 @@ class ReviewApp(w.VBox):
         reviewer = reviewer or reviewer_from_environment()
         if reviewer:
             try:
-                self._begin(reviewer)
+                self._begin(self._check_name(reviewer))
                 return
             except RuptureError as e:
                 self.notice.value = f"<p role='alert'>{escape(str(e))}</p>"
+        if identity_is_fixed():
+            return  # the hub said who this is: no name box to become someone else
         gate = WhoAreYou(self._check_name, button="Start reviewing",
                          intro="Attempts trainees send you are kept under this name.")
         gate.on_identified(self._named)
@@ -51,6 +53,8 @@ class ReviewApp(w.VBox):
     def _arrived(self, place: dict) -> None:
         """A page showed the app: back to where its URL says (a reload, a bookmark)."""
         if self.reviewer is None:
+            if identity_is_fixed():
+                return  # never another reviewer's queue from a URL under the hub
             name = place.get("reviewer")
             try:
                 if not name:

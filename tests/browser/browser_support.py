@@ -168,7 +168,8 @@ CLIPPED_JS = """
       out.push({what: name(el), why: s.textOverflow === 'ellipsis' ? 'text cut (ellipsis)'
                                                                  : 'text cut', ...box});
   }
-  const controls = [...document.querySelectorAll('button, input, select, textarea, video')]
+  // labels too: a label wrapped onto two lines in a row of fixed height runs into the next
+  const controls = [...document.querySelectorAll('button, input, select, textarea, video, label')]
     .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
   // a row pinned in view (position sticky or fixed: the throw-away server's buttons) lies over
   // whatever scrolls under it by design; controls pinned together are still checked

@@ -77,3 +77,17 @@ def test_clipped_controls_finds_a_cut_label_and_an_overflowing_button(browser, v
     assert ('textarea ""', 'overlaps button "under"') in found
     assert ('div.rw-box "4 px too wide"', "box scrolls sideways") in found
     assert not [what for what, _ in found if "a wide table" in what]
+
+
+def test_no_review_view_overlaps_a_control_at_1280px(browser, review_server):
+    """At a laptop's width the rubric's labels sit beside their drop-downs in a 16 rem column;
+    "Warmth, acceptance & understanding" takes two lines there, and ran into "Empathy" below
+    while each row kept ipywidgets' fixed height (seen failing before rupture.css let a row grow)."""
+    seen, problems = [], []
+    with new_page(browser, width=1280, height=900) as page:
+        for view in review_views(page, review_server):
+            seen.append(view)
+            page.wait_for_timeout(300)
+            problems += [f"[{view}] {c}" for c in clipped_controls(page)]
+    assert seen == list(REVIEW_VIEWS)
+    assert not problems, "clipped at 1280 px:\n" + "\n".join(problems)

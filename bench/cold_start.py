@@ -8,7 +8,7 @@ Every round starts fresh servers, alternating which goes first:
 - **app, at once**: the same, loaded as soon as the port listens (what `--open` did before);
 - **bare**: `python -m voila one_widget.ipynb` from the same virtualenv, no configuration,
   loaded as soon as the port listens.
-"Ready" is the first actionable control (a "Practise: …" button, the bare page's button),
+"Ready" is the first actionable control (a "Practise …" button, the bare page's button),
 timed in the page from navigation start (startup.py's watcher). Only the page load is timed: a
 trainee waits for the announcement before they can load anything, and that wait is reported
 too (server start → announced).
@@ -69,7 +69,7 @@ def run(rounds: int = 3) -> dict:
                     server, url, prefix = _bare(tmp, nb, n), None, "Ready"
                 else:
                     ready = tmp / f"ready{n}" if kind == "announced" else None
-                    server, prefix = _app(tmp, n, ready), "Practise:"
+                    server, prefix = _app(tmp, n, ready), "Practise"
                 try:
                     url = server.app_url
                     if kind == "announced":

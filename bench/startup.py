@@ -5,7 +5,7 @@ same machine, interleaved rounds, a fresh browser context each time so nothing i
 Voilà keeps one pre-heated kernel per notebook (voila.json: preheat_kernel); rounds are spaced
 PAUSE_S apart so the pool has refilled, as it has when a trainee opens the app once.
 "Interactive" is the moment the first thing the user acts on is in the page: for the practice
-app (trainee known, as under JupyterHub or `rupture serve --trainee`) the first "Practise: …"
+app (trainee known, as under JupyterHub or `rupture serve --trainee`) the first "Practise …"
 button of the clip library; for the baseline its only widget, a button. Timed in the page with
 performance.now() (milliseconds since navigation start) by a MutationObserver.
 
@@ -91,11 +91,11 @@ def run(rounds: int = 5) -> dict:
         try:
             with sync_playwright() as p:
                 browser = launch(p)
-                time_to_interactive(browser, app.app_url, "Practise:")  # warm the OS file cache
+                time_to_interactive(browser, app.app_url, "Practise")  # warm the OS file cache
                 time_to_interactive(browser, base.app_url, "Ready")
                 for r in range(rounds):
                     time.sleep(PAUSE_S)
-                    app_s.append(time_to_interactive(browser, app.app_url, "Practise:"))
+                    app_s.append(time_to_interactive(browser, app.app_url, "Practise"))
                     base_s.append(time_to_interactive(browser, base.app_url, "Ready"))
                     print(f"  round {r + 1}: practice app {app_s[-1]:.2f} s, "
                           f"one-widget notebook {base_s[-1]:.2f} s", flush=True)

@@ -24,6 +24,7 @@ Nothing here knows what an attempt is; the workbook package owns the meaning.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -46,6 +47,20 @@ LOCK_TIMEOUT_S = float(os.environ.get("RUPTURE_LOCK_TIMEOUT_S", "60"))
 def utc_now() -> str:
     """ISO-8601 UTC timestamp with milliseconds, e.g. '2024-05-01T10:02:03.123Z'."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+#: errors of os.link that mean "this filesystem or this file cannot be hard-linked here": copy
+#: instead (another device, no permission, too many links, no support)
+NO_HARD_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks (recordings can be large)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def fsync_dir(directory: Path) -> None:

@@ -9,24 +9,14 @@ temp file is renamed after a last look that the name is still free.
 from __future__ import annotations
 
 import contextlib
-import errno
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from ..storage import fsync_dir
-
-_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
+from ..storage import NO_HARD_LINK, file_sha256, fsync_dir
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def same_file(path: Path, sha256: str) -> bool:
@@ -34,7 +24,7 @@ def same_file(path: Path, sha256: str) -> bool:
     try:
         if not os.path.isfile(path) or os.path.islink(path):
             return False
-        return sha256_of(path) == sha256
+        return file_sha256(path) == sha256
     except OSError:
         return False
 
@@ -73,7 +63,7 @@ def write_new(target: Path, fill: Callable[[BinaryIO], str], expect_sha256: str 
         except FileExistsError:
             return False
         except OSError as e:
-            if e.errno not in _NO_LINK:
+            if e.errno not in NO_HARD_LINK:
                 raise
             if os.path.lexists(target):
                 return False

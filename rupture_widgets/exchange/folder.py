@@ -19,7 +19,6 @@ can read or write them (nbgrader's world-writable exchange is the mistake not to
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import logging
 import os
@@ -27,7 +26,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import ExchangeError, InvalidName, InvalidRecord, UnknownAttempt
-from ..storage import atomic_write_text, dumps, parse_json, utc_now
+from ..storage import NO_HARD_LINK, atomic_write_text, dumps, file_sha256, parse_json, utc_now
 from ..workbook import Feedback, Workbook, Workspace, check_record_id, check_trainee_id, paths
 from ..workbook.names import id_from_name
 from ..workbook.records import check_reviewer, validate_record
@@ -35,7 +34,6 @@ from . import Exchange, Sent, Withdrawal
 
 log = logging.getLogger(__name__)
 INBOX, RETURNS = "inbox", "returns"
-_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES}
 
 
 def reviewer_id(name: str) -> str:
@@ -247,21 +245,14 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, tmp)
     except OSError as e:
-        if e.errno not in _NO_LINK:
+        if e.errno not in NO_HARD_LINK:
             raise
         shutil.copyfile(source, tmp)
-        if _sha256(tmp) != _sha256(source):
+        if file_sha256(tmp) != file_sha256(source):
             tmp.unlink()
             raise ExchangeError(f"The copy of {source} did not match it; nothing was sent.")
     os.replace(tmp, target)
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def returned_envelopes(folder: Path) -> list[dict]:

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from ..errors import ExchangeError, ExchangeRefused, ExchangeUnreachable
+from ..storage import file_sha256
 from ..workbook import Feedback, Workbook, Workspace, check_trainee_id, paths
 from . import Exchange, Sent, Withdrawal, wire
 from .folder import _titled, reviewer_id
@@ -77,7 +78,7 @@ class HubExchange(Exchange):
         source = workbook.recording_path(attempt_id)
         if source is None:
             raise ExchangeError(f"Attempt {attempt_id} has no recording to send.")
-        size, digest = source.stat().st_size, _sha256(source)
+        size, digest = source.stat().st_size, file_sha256(source)
         upload = self._request("POST", "uploads", {"attempt_id": attempt_id, "size": size,
                                                    "sha256": digest})["upload"]
         with open(source, "rb") as f:
@@ -131,7 +132,7 @@ class HubExchange(Exchange):
             rec = item["record"]
             on_server.add(rec["id"])
             target = paths.recording_file(mirror.recordings_dir, rec["id"])
-            if item["sha256"] and not (target.is_file() and _sha256(target) == item["sha256"]):
+            if item["sha256"] and not (target.is_file() and file_sha256(target) == item["sha256"]):
                 self._request("GET", f"review/{trainee_id}/{rec['id']}/recording",
                               stream_to=target)
             mirror.put_attempt({**rec, "recording": target.relative_to(mirror.dir).as_posix()})
@@ -182,10 +183,3 @@ def _download(resp, target: Path) -> Path:
     os.replace(tmp, target)
     return target
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -33,12 +33,12 @@ from urllib.parse import urlparse
 from tornado import web
 
 from ..errors import ExchangeRefused, RuptureError, UnknownAttempt
-from ..storage import parse_json
+from ..storage import file_sha256, parse_json
 from ..workbook import Workspace, check_record_id, check_trainee_id, paths
 from . import wire
 from .access import Caller, Directory, caller_from_model, role_groups
 from .folder import INBOX, FolderExchange, returned_envelopes
-from .uploads import Uploads, sha256_of
+from .uploads import Uploads
 
 log = logging.getLogger("rupture.exchange.service")
 OUTBOX = "outbox"  # <exchange>/outbox/trainees/<trainee>/: what each trainee has sent, kept
@@ -245,7 +245,7 @@ class Review(Handler):
         for a in review.attempts():
             path = review.recording_path(a.id)
             attempts.append({"record": a.to_record(),
-                             "sha256": sha256_of(path) if path else None,
+                             "sha256": file_sha256(path) if path else None,
                              "size": path.stat().st_size if path else None})
         mine = {a["record"]["id"]: [f.to_record() for f in review.feedback(a["record"]["id"])
                                     if f.reviewer == self.caller.name and f.role != "notebook"]
@@ -257,7 +257,7 @@ class Recording(Handler):
     async def get(self, trainee, attempt_id):
         path = await self.run(self._path, trainee, attempt_id)
         self.set_header("Content-Type", "video/webm")
-        self.set_header(wire.CHECKSUM_HEADER, await self.run(sha256_of, path))
+        self.set_header(wire.CHECKSUM_HEADER, await self.run(file_sha256, path))
         self.set_header("Content-Length", str(path.stat().st_size))
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):

@@ -9,13 +9,13 @@ their own (the folder is theirs), and a guessed id of someone else's is not in i
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import time
 from pathlib import Path
 
 from ..errors import ExchangeRefused
+from ..storage import file_sha256
 from ..workbook import check_record_id, check_trainee_id
 
 UPLOADS = "uploads"
@@ -85,7 +85,7 @@ class Uploads:
             raise ExchangeRefused.answered(
                 409, f"The recording arrived incomplete ({part.stat().st_size} of "
                      f"{info['size']} bytes); nothing was sent. Try sending again.")
-        if sha256_of(part) != info["sha256"]:
+        if file_sha256(part) != info["sha256"]:
             self.discard(trainee, upload_id)
             raise ExchangeRefused.answered(
                 422, "The recording arrived damaged (its checksum does not match); nothing was "
@@ -113,10 +113,3 @@ class Uploads:
             if now - meta.stat().st_mtime > STALE_S or len(metas) - i >= MAX_OPEN:
                 self.discard(trainee, meta.stem)
 
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

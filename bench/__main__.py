@@ -250,27 +250,24 @@ def research_section(rt: dict) -> list[str]:
         "saved by hand since its last write). The table is built column by column, the "
         "categoricals from codes; the garbage collector stays paused for the load and resumes "
         "after the records are freed.", "",
+        f"The journals are decoded by {rt['decoder']}'s decoder (docs/decisions.md #39: msgspec, "
+        "in the research extra, gives the standard library's objects in half the time; what it "
+        "refuses goes to the standard decoder).", "",
         *([] if ok else [
             "Why not under the target: the journal must be parsed, since it is how attempts "
             "only the journal holds are seen and deleted ones stay deleted (the second row: "
             f"`json.loads` of its lines alone is {journal_share:.2f}× the notebooks' parse), and "
-            "50,000 attempts must still become records, feedback and a typed table in Python. "
-            "Where the time goes (two runs of each stage alone, 2026-12-01, CPU time on this "
-            "workspace, against the baseline's 1.00×): reading both files and hashing them "
-            "0.23–0.24×, parsing the journals 0.54–0.64× (one decoder call per journal, not one "
-            "per line), the merged state, its records and feedback, and freeing them 0.42×, the "
-            "table and its categories 0.24–0.30× (1.50× and 1.53× in all). Left out on purpose: a CRC instead of SHA-256 (a tenth of the "
-            "baseline; docs/decisions.md #30 says why not), a cache kept across loads (not a "
-            "first load), a second process (the baseline has one), another JSON parser (none "
-            "that makes Python objects is a dependency; pyarrow's reads JSON lines into "
-            "columns, not the events the merge applies in order).", ""]),
-        "Other runs of this bench on 2026-12-01 with the journal-only read (7 rounds each, the "
-        "machine shared with other work): ratio 1.66×, 1.72×, 1.92× (CPU time 1.64×, 1.59×, "
-        "1.86×). "
-        "Before (2026-12-01, main at 0634891, this bench on the same machine, quiet, 5 rounds): "
-        "`load_attempts` 2.52 s against 0.50 s, **5.02×** (2.86× with the journals), 19,863 "
-        "attempts/s. Before the read path was first reworked (f591487, 3 rounds): 11.1×, "
-        "4,012 attempts/s.", ""]
+            f"{rt['n_attempts']:,} attempts must still become records, feedback and a typed "
+            "table in Python.", ""]),
+        "History of this bench (same machine): with the journal-only read and the standard "
+        "library's decoder, 1.60× on a quiet machine (5 rounds; 1.48–1.92× shared with other "
+        "work), where reading and hashing both files took 0.23×, parsing the journals "
+        "0.54–0.64×, the state, records and feedback 0.42×, the table 0.24–0.30×. Before "
+        "(main at 0634891, quiet, 5 rounds): `load_attempts` 2.52 s against 0.50 s, **5.02×** "
+        "(2.86× with the journals), 19,863 attempts/s. Before the read path was first reworked "
+        "(f591487, 3 rounds): 11.1×, 4,012 attempts/s. Left out on purpose: a CRC instead of "
+        "SHA-256 (docs/decisions.md #30), a cache kept across loads (not a first load), a "
+        "second process (the baseline has one).", ""]
 
 
 def playback_section(pb: dict) -> list[str]:

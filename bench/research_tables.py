@@ -220,9 +220,18 @@ def run(trainees: int = 1000, attempts: int = 50, rounds: int = 5,
                 "ratio": med["load_attempts"] / med["notebooks"],
                 "ratio_with_journals": med["load_attempts"] / med["notebooks_journals"],
                 "attempts_per_s": expected / med["load_attempts"],
-                "rounds_s": times}
+                "rounds_s": times, "decoder": _decoder_used()}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _decoder_used() -> str:
+    """Which JSON decoder the journal-only read used (``reflected._fast_decoder``)."""
+    from importlib.metadata import version
+
+    from rupture_widgets.workbook.reflected import _fast_decoder
+
+    return "the standard library" if _fast_decoder() is None else f"msgspec {version('msgspec')}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -246,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{r['cpu_s']['load_attempts']:.3f} s, ratio {r['cpu_ratio']:.2f}x")
     print(f"  ratio {r['ratio']:.2f}x (with journals {r['ratio_with_journals']:.2f}x; the full "
           f"way {r['full_ratio']:.2f}x), {r['attempts_per_s']:,.0f} attempts/s; "
-          f"{r['journal_only']} of {r['trainees']} workbooks read from the journal alone")
+          f"{r['journal_only']} of {r['trainees']} workbooks read from the journal alone, "
+          f"journals decoded by {r['decoder']}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ the full way (``Workbook.records``), which also says what is wrong.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -77,6 +78,34 @@ def _constant(name: str):
 _DECODER = json.JSONDecoder(parse_constant=_constant)
 
 
+@functools.cache
+def _fast_decoder():
+    """The research extra's JSON decoder (msgspec): the same objects as the standard library's
+    in half the time; None without it. Imported when first read with, not when the store
+    writes a mark (the trainee app never reads thousands of workbooks)."""
+    try:
+        import msgspec
+    except ImportError:
+        return None
+    return msgspec.json.Decoder(), msgspec.DecodeError
+
+
+def _decoded(array: bytes) -> list:
+    """``array`` (a JSON array of the journal's lines) decoded as the standard library decodes
+    it. msgspec gives equal objects (arbitrary-precision integers, correctly rounded floats,
+    the last of duplicate keys; tests/workbook/test_reflected.py holds it to that); what it
+    refuses (NaN, 1e400, a lone surrogate, a torn line) goes to the standard decoder, which
+    reads or refuses it as the full read would (nesting past either one's limit: RecursionError)."""
+    fast = _fast_decoder()
+    if fast is not None:
+        decoder, refused = fast
+        try:
+            return decoder.decode(array)
+        except refused:
+            pass
+    return _DECODER.decode(array.decode("utf-8"))
+
+
 def _events(lines: bytes, clean: int = 0) -> list[dict] | None:
     """Every line of ``lines`` (complete lines) as an event, read in one call of the JSON
     decoder rather than one per line; None if any line is not exactly an event as written.
@@ -85,15 +114,14 @@ def _events(lines: bytes, clean: int = 0) -> list[dict] | None:
     if not lines:
         return []
     try:
-        text = lines.decode("utf-8")
-        events = _DECODER.decode("[" + text[:-1].replace("\n", ",") + "]")
+        events = _decoded(b"[" + lines[:-1].replace(b"\n", b",") + b"]")
     except (ValueError, RecursionError, _NotAsWritten):  # a blank, torn or odd line: one by one
         return None
-    rest = lines[clean:].decode("utf-8") if clean else text
-    if rest.count("{") + rest.count("[") > MAX_DEPTH:  # then some line might nest too deep
+    rest = lines[clean:]
+    if rest.count(b"{") + rest.count(b"[") > MAX_DEPTH:  # then some line might nest too deep
         first = lines.count(b"\n", 0, clean)
-        for line, event in zip(rest.split("\n"), events[first:]):
-            if line.count("{") + line.count("[") > MAX_DEPTH and _depth_over(event, MAX_DEPTH):
+        for line, event in zip(rest.split(b"\n"), events[first:]):
+            if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth_over(event, MAX_DEPTH):
                 return None
     if any(e.__class__ is not dict for e in events):
         return None

@@ -13,6 +13,7 @@ import pytest
 from _workbook_fixtures import jupyterlab_save, typed_note
 from rupture_widgets.errors import StorageError
 from rupture_widgets.workbook import Workspace
+from rupture_widgets.workbook import reflected
 from rupture_widgets.workbook import store as store_module
 from rupture_widgets.workbook.reflected import journal_records, written_from
 
@@ -39,7 +40,7 @@ def wb(tmp_path):
     return Workspace(tmp_path / "ws").workbook("alex", display_name="Alex Doe")
 
 
-def test_after_every_kind_of_write_the_journal_alone_gives_the_full_read(wb):
+def test_after_every_kind_of_write_the_journal_alone_gives_the_full_read(wb, decoder):
     checked = []
 
     def same():
@@ -140,6 +141,30 @@ def test_events_past_the_mark_are_read_unless_one_is_a_delete(wb, monkeypatch):
     assert fast(wb) == full(wb)
 
 
+@pytest.fixture(params=["msgspec", "json"])
+def decoder(request, monkeypatch):
+    """Each journal-only read below with the research extra's decoder and without it."""
+    if request.param == "json":
+        monkeypatch.setattr(reflected, "_fast_decoder", lambda: None)
+    else:
+        assert reflected._fast_decoder() is not None, "msgspec (the research extra) is missing"
+    return request.param
+
+
+@pytest.mark.parametrize("text", [
+    '[{"n": 123456789012345678901234567890, "m": -98765432109876543210987}]',  # big integers
+    '[{"f": [0.1, 1.0000000000000002, 5e-324, 1.7976931348623157e308, 9007199254740993.0]}]',
+    '[{"f": [1.50000000000000000001, 123456789e-20, 1e-400, -0.0, 1E2]}]',
+    '[{"s": "\\u00e9\\n\\t\\"\\\\ \\ud83d\\ude00 \u00e9"}]',  # escapes, a pair, raw UTF-8
+    '[{"a": 1, "a": 2}, {"b": {"c": [true, false, null, {}]}}]',  # duplicate keys: the last
+    '[{"inf": 1e400}]', '[{"s": "\\ud800"}]',  # refused by msgspec, read by the standard one
+])
+def test_the_fast_decoder_gives_what_the_standard_library_gives(text):
+    want = json.loads(text)
+    got = reflected._decoded(text.encode("utf-8"))
+    assert got == want and repr(got) == repr(want)  # (repr: 1 and 1.0, -0.0 and 0.0 differ)
+
+
 @pytest.mark.parametrize("line, taken", [
     (b'{"at":"2026-10-01T09:00:00.000Z","attempt":{"id":', True),  # torn: still being written
     (b'{"at":"2026-10-01T09:00:00.000Z","event":"profile","display_name":"X","v":1}\n', True),
@@ -149,7 +174,8 @@ def test_events_past_the_mark_are_read_unless_one_is_a_delete(wb, monkeypatch):
     (b"[1, 2]\n", False),  # not an event
     (b'{"event":"note"}\n', False),  # an event the full read skips (no attempt_id)
 ])
-def test_lines_past_the_mark_are_taken_only_as_the_full_read_takes_them(wb, line, taken):
+def test_lines_past_the_mark_are_taken_only_as_the_full_read_takes_them(wb, line, taken,
+                                                                      decoder):
     log(wb, 0)
     with open(wb.journal_path, "ab") as f:
         f.write(line)

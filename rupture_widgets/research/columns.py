@@ -36,6 +36,7 @@ ATTEMPTS = (
     ("n_reviews", "int64", "reviews of it that came back"),
     ("returned", "bool", "at least one review came back"),
     ("best", "bool", "the trainee's pick as their best attempt at the clip"),
+    ("workshop", "category", "the workshop code of the link the app was opened with"),
 )
 
 RATINGS = (

@@ -90,6 +90,10 @@ class DemoResult:
     truth_path: Path
 
 
+#: The workshop code on the first attempts of every other demo trainee.
+DEMO_WORKSHOP = "intro-day"
+
+
 def make_demo(out, trainees: int = 5, attempts: int = 20, seed: int = 0, media: bool = True,
               parameters: DemoParameters | None = None, progress: bool = False) -> DemoResult:
     """Write the demo workspace into ``out`` (a new or empty folder) and return the truth."""
@@ -151,7 +155,9 @@ def make_demo(out, trainees: int = 5, attempts: int = 20, seed: int = 0, media: 
                                                replace=False).tolist())
                 sa = {"difficulty": difficulty, "strategies": strategies, "note": ""}
                 common = dict(clip_id=clip.id, marker=clip.marker, level=level,
-                              started_at=when, self_assessment=sa, cue_s=cue)
+                              started_at=when, self_assessment=sa, cue_s=cue,
+                              # every other trainee began at an introductory workshop
+                              workshop=DEMO_WORKSHOP if ti % 2 == 0 and n < 3 else None)
                 # ids from the seeded generator: the same seed writes the same workspace
                 aid = uuid.UUID(bytes=rng.bytes(16), version=4).hex
                 if media:

@@ -124,12 +124,15 @@ def _categories(records: list[TraineeRecords], tax,
         "trainee_id": [t.trainee_id for t in records],
         "attempt_id": [a["id"] for t in records for a in t.records],
         "clip_id": sorted({a["clip_id"] for t in records for a in t.records} - {_UNKNOWN}),
+        "workshop": sorted({a.get("workshop") for t in records for a in t.records} - {None}),
     }
     if reviews:
         given = [r for t in records for rs in t.reviews.values() for r in rs]
         ids["reviewer_id"] = sorted({r.reviewer_id for r in given if r.reviewer_id})
         ids["review_id"] = list(dict.fromkeys(r.feedback.id for r in given))
-    out = {name: pd.CategoricalDtype(values) for name, values in ids.items()}
+    # (as text even when there are none: an empty categorical of objects reads back from
+    # Parquet as plain objects, e.g. the workshop column of a workspace with no workshop)
+    out = {name: pd.CategoricalDtype(pd.Index(values, dtype=str)) for name, values in ids.items()}
     out.update({
         "marker": pd.CategoricalDtype(list(tax.markers)),
         "family": pd.CategoricalDtype(list(tax.families)),
@@ -288,6 +291,7 @@ def _attempts(records: list[TraineeRecords], tax, cats: dict,
         "n_sent": n_sent, "sent": [n > 0 for n in n_sent],
         "n_reviews": n_reviews, "returned": [n > 0 for n in n_reviews],
         "best": [bool(a.get("best", False)) for a in recs],
+        "workshop": [a.get("workshop") for a in recs],
     }
     return _frame("attempts", data, cats)
 

@@ -53,7 +53,9 @@ def workspace(tmp_path):
             sa = {"difficulty": i, "strategies": ["S4"], "note": f"n{i}"} if i % 3 else None
             logged.append(wb.log_attempt(clip_id=clip.id, marker=clip.marker, level=clip.level,
                                          duration_s=10.0 + i, latency_s=0.5, speaking_s=8.0,
-                                         self_assessment=sa, started_at=T0 + timedelta(
+                                         self_assessment=sa, workshop=("spring26", "rupture-101",
+                                                                       None, None)[i % 4],
+                                         started_at=T0 + timedelta(
                                              hours=(7 - i) if i % 2 else i)))  # out of order
         wb.mark_best(logged[2].id)
         wb.mark_sent(logged[1].id, reviewer="Dr Sam Rivera", role="supervisor")
@@ -102,7 +104,7 @@ def _full_path_attempts(ws: Workspace) -> pd.DataFrame:
                 "strategies": ";".join(sa["strategies"]) if sa else None,
                 "note": sa.get("note", "") if sa else None, "status": a.status,
                 "n_sent": n_sent, "sent": n_sent > 0, "n_reviews": n_reviews,
-                "returned": n_reviews > 0, "best": bool(a.best)})
+                "returned": n_reviews > 0, "best": bool(a.best), "workshop": a.workshop})
     data = {name: [r[name] for r in rows] for name, _, _ in columns.ATTEMPTS}
     cats = tables._categories(tables.read_source(Workspace(ws.root), progress=False), tax)
     return tables._frame("attempts", data, cats)
@@ -136,6 +138,8 @@ def test_the_fast_path_gives_the_full_paths_table(workspace):
     got = load_tables(str(workspace.root), progress=False)
     want = _full_path_attempts(workspace)
     pd.testing.assert_frame_equal(got.attempts, want)
+    # attempts 0, 4 and 1, 5 of each trainee; 5 is deleted
+    assert got.attempts.workshop.value_counts().to_dict() == {"spring26": 6, "rupture-101": 3}
     pd.testing.assert_frame_equal(load_attempts(workspace, progress=False), want)  # a Workspace
     # what the workspace holds, so the comparison is not between two empty tables
     assert len(want) == 3 * 9  # 8 + 2 logged, 1 deleted (and resurrected by no stale save)

@@ -3,7 +3,9 @@
 - Real Unix users, each server run as its user (LocalProcessSpawner), homes 0700
   (deploy/local/add-user); sign-in with their Unix password (PAM).
 - Members are the Unix group `rupture`; the hub groups `instructors` and `supervisors` are the
-  Unix groups `rupture-instructors` and `rupture-supervisors`, synced at every sign-in.
+  Unix groups `rupture-instructors` and `rupture-supervisors`, synced at every sign-in and at
+  every start of the hub, which knows every member from its start: a trainee can send to a
+  reviewer who has never signed in.
 - Each server serves the read-only app (notebooks, clips); the user's workspace is
   ~/rupture, never served.
 - Trainees land in the practice app (Voilà), reviewers in the review app.
@@ -16,7 +18,9 @@ import os
 import pwd
 from pathlib import Path
 
+from jupyterhub import orm
 from jupyterhub.auth import PAMAuthenticator
+from sqlalchemy.orm import object_session
 
 c = get_config()  # noqa: F821 (JupyterHub's config loader provides it)
 
@@ -57,12 +61,36 @@ class ProgrammeAuthenticator(PAMAuthenticator):
         if not user:
             return None
         name = user["name"] if isinstance(user, dict) else user
-        return {"name": name,
-                "groups": sorted(h for h, u in HUB_GROUPS.items() if name in unix_members(u))}
+        return {"name": name, "groups": hub_groups_of(name)}
+
+    async def add_user(self, user):
+        """Also at the hub's start, for every member (``allowed_users`` below puts them all in
+        its database): their hub groups as their Unix groups say, before any sign-in, so the
+        exchange finds a reviewer in their role who has not signed in yet."""
+        await super().add_user(user)
+        orm_user = getattr(user, "orm_user", user)  # at start: the database's own row
+        db, wanted = object_session(orm_user), hub_groups_of(orm_user.name)
+        if db is None or {g.name for g in orm_user.groups} == set(wanted):
+            return
+        groups = []
+        for name in wanted:
+            group = orm.Group.find(db, name)
+            if group is None:
+                group = orm.Group(name=name)
+                db.add(group)
+            groups.append(group)
+        orm_user.groups = groups
+        db.commit()
+
+
+def hub_groups_of(name: str) -> list[str]:
+    return sorted(h for h, u in HUB_GROUPS.items() if name in unix_members(u))
 
 
 c.JupyterHub.authenticator_class = ProgrammeAuthenticator
 c.Authenticator.manage_groups = True
+# every member in the hub's database from its start (who may sign in is still check_allowed's)
+c.Authenticator.allowed_users = unix_members(MEMBERS)
 c.PAMAuthenticator.open_sessions = False  # no login session per server: a container has none
 c.JupyterHub.bind_url = f"http://{IP}:{PORT}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{HUB_API_PORT}"

@@ -12,7 +12,8 @@ from hub_client import HubUser
 from hub_deployment import Deployment, require_root_and_hub
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-USERS = {"alice": "trainee", "bob": "trainee", "instructor": "instructor"}
+USERS = {"alice": "trainee", "bob": "trainee", "instructor": "instructor",
+         "sam": "supervisor"}  # sam never signs in (test_hub_feedback_loop.py)
 
 
 @pytest.fixture(scope="session")

@@ -95,3 +95,19 @@ def test_alice_records_and_sends_the_instructor_returns_alice_sees_it(hub, users
             break
         time.sleep(1)
     assert json.loads(body) == [], "alice's kernel outlived her closed tab"
+
+
+def test_a_reviewer_who_has_never_signed_in_can_be_sent_to(hub, users):
+    """sam, a supervisor, has never signed in: the hub knows every member and their groups from
+    its start, so the exchange lets alice send to sam as a supervisor (and not as an
+    instructor), and still says so plainly of a name that is no member."""
+    api = "/services/rupture-exchange/api/sent"
+    alice = users["alice"]
+    assert "sam" not in users  # never signed in, no server
+    status, body = alice.request("POST", api, {"reviewer": "sam", "role": "supervisor"})
+    # past the reviewer check, stopped only by what this request leaves out (no attempt)
+    assert (status, b"needs the attempt" in body) == (400, True), body
+    status, body = alice.request("POST", api, {"reviewer": "sam", "role": "instructor"})
+    assert (status, b"not in the hub group" in body) == (403, True), body
+    status, body = alice.request("POST", api, {"reviewer": "nobody-here", "role": "peer"})
+    assert (status, b"nobody called" in body) == (404, True), body

@@ -100,7 +100,7 @@ async def rounds(hub, users, ns, n_rounds, camera, clients) -> dict:
             BASE_ARGS + FAKE_MEDIA_ARGS + [f"--use-file-for-fake-video-capture={camera}"]))
         try:
             for n in ns:
-                per = {"tti_s": [], "logged_s": [], "rss_mb": [], "failed": 0,
+                per = {"tti_s": [], "logged_s": [], "rss_mb": [], "failed": 0, "why": [],
                        "load": os.getloadavg()[0]}
                 for _ in range(n_rounds):
                     start = asyncio.Event()
@@ -116,6 +116,7 @@ async def rounds(hub, users, ns, n_rounds, camera, clients) -> dict:
                     for e in done:
                         if not isinstance(e, dict):
                             print(f"N={n}: a trainee's round failed: {e!r:.300}", flush=True)
+                            per["why"].append(str(e).splitlines()[0][:160])
                     per["tti_s"] += [g["tti_s"] for g in got]
                     per["logged_s"] += [g["logged_s"] for g in got]
                     per["rss_mb"] += [g["rss_mb"] for g in got]
@@ -143,6 +144,7 @@ def report(results: dict, n_rounds: int) -> str:
                     f"{max(r['tti_s']):.2f} s | {statistics.median(r['logged_s']):.2f} s | "
                     f"{statistics.median(r['rss_mb']):.0f} MB | {tti / base:.2f}× | "
                     f"{r['failed']} of {n * n_rounds} | {r['load']:.1f} |")
+    failures = [f"N = {n}: {why}" for n in ns for why in results[n].get("why", [])]
     verdict = (f"Time-to-interactive doubles at **N = {doubled}**." if doubled else
                f"Time-to-interactive had not doubled at N = {ns[-1]}, the most tried.")
     return "\n".join([
@@ -159,9 +161,10 @@ def report(results: dict, n_rounds: int) -> str:
         "sends no shutdown, and the culler would take 10 minutes). Chromium itself runs on the same 2 "
         "cores, and so did other engineers' test runs (the load average when each N began is "
         "in the table): the ratios are what to read. \"Not logged\": trainees whose answer "
-        "did not reach \"saved\" (the page said the connection was lost; what arrived is "
-        "kept as an incomplete attempt).", "",
-        *rows, "", verdict])
+        "did not reach \"saved\" in the time allowed (3 minutes to load the page, 1 to start "
+        "recording, 2 to be saved), each listed below the table with what failed.", "",
+        *rows, "", verdict, "",
+        "Not logged: " + ("; ".join(failures).rstrip(".") if failures else "none") + "."])
 
 
 def write_section(text: str) -> None:

@@ -128,6 +128,16 @@ def recorded_ms(page, nth: int) -> int:
     return status_times(page, "saving")[nth] - status_times(page, "recording")[nth]
 
 
+#: The page's clip player has its captions: the cues of its <track> are read.
+CAPTIONS_LOADED_JS = ("() => { const v = document.querySelector('video.rw-clip-video');"
+                      " const t = v && v.textTracks[0]; return !!(t && t.cues && t.cues.length); }")
+
+
+def wait_captions_loaded(page, timeout: float = 30_000) -> None:
+    """The clip's captions arrived (under a hub, a plain <track> was refused: 403)."""
+    page.wait_for_function(CAPTIONS_LOADED_JS, timeout=timeout)
+
+
 def turn_camera_on(page) -> None:
     """The camera is off until the trainee chooses: press "Turn camera on", wait for the preview."""
     page.get_by_role("button", name="Turn camera on", exact=True).click()

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from binder_support import BASE_URL, BinderServer, build, hub_home
-from browser_support import ROOT, record_answer, wait_status, watch_recorder
+from browser_support import ROOT, record_answer, wait_captions_loaded, wait_status, watch_recorder
 from served_app import is_app, kernel_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
@@ -193,6 +193,7 @@ def practise_once(page, app_url: str, files_prefix: str, trainee: str):
     watch_recorder(page)
     src = page.locator("video.rw-clip-video").get_attribute("src")
     assert src.startswith(files_prefix) and src.endswith(clip.media), src
+    wait_captions_loaded(page)  # (the caption file through the same route as the clip)
     page.get_by_role("button", name="Play clip", exact=True).click()
     page.wait_for_function("document.querySelector('video.rw-clip-video').currentTime > 0.5")
     wait_status(page, "idle")

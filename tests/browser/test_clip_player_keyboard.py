@@ -2,6 +2,7 @@
 native controls (7 Tab stops), each with a name and a focus ring you can see, all operable."""
 from __future__ import annotations
 
+from browser_support import wait_captions_loaded
 from test_practice_voila import open_app
 
 # Where focus is: inside the clip player or not, and what it is called.
@@ -55,6 +56,7 @@ def test_the_clip_player_takes_three_tab_stops_each_a_named_button(page, voila_s
     page.keyboard.press("Enter")
     page.wait_for_function("() => { const v = document.querySelector('video.rw-clip-video');"
                            " return !v.paused && v.currentTime < 1.0; }")
+    wait_captions_loaded(page)
     page.keyboard.press("c")
     captions = page.get_by_role("button", name="Captions off")
     captions.wait_for()

@@ -65,12 +65,41 @@ function render({ model, el }) {
     captionsBtn.disabled = !model.get("captions");
   }
 
+  // The captions are fetched here and given to the <track> as a blob: URL. A <track> fetches
+  // in mode "same-origin", which a JupyterHub user's server (JupyterHub >= 4.1; Binder's too)
+  // takes as a request that needs the page's XSRF token, and it has none: there the captions
+  // were refused (403) while the video played. A fetch can send the token (the page's _xsrf
+  // cookie, which the app's server sets: rupture_widgets/server); if it fails, the <track>
+  // asks as before.
+  let captionsBlob = "";
+  let captionsUrl = null;
+  let captionsAsked = 0;
+  async function loadCaptions(url) {
+    if (url === captionsUrl) return; // (load() runs on every change of the clip's fields)
+    captionsUrl = url;
+    const mine = ++captionsAsked;
+    if (captionsBlob) { URL.revokeObjectURL(captionsBlob); captionsBlob = ""; }
+    if (!url) { track.removeAttribute("src"); return; }
+    try {
+      const xsrf = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+      const resp = await fetch(url, { credentials: "same-origin",
+        headers: xsrf ? { "X-XSRFToken": xsrf[1] } : {} });
+      if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+      const blob = URL.createObjectURL(new Blob([await resp.text()], { type: "text/vtt" }));
+      if (mine !== captionsAsked) { URL.revokeObjectURL(blob); return; } // another clip since
+      captionsBlob = blob;
+      track.src = blob;
+    } catch {
+      if (mine === captionsAsked) track.src = url;
+    }
+  }
+
   function load() {
     const title = model.get("title") || "Client clip";
     root.setAttribute("aria-label", title);
     video.setAttribute("aria-label", title);
     video.poster = servedUrl(model, model.get("poster"));
-    track.src = servedUrl(model, model.get("captions"));
+    loadCaptions(model.get("captions") ? servedUrl(model, model.get("captions")) : "");
     video.src = servedUrl(model, model.get("src"));
     playBtn.disabled = !model.get("src");
     restartBtn.disabled = !model.get("src");
@@ -143,6 +172,8 @@ function render({ model, el }) {
   load();
 
   return () => {
+    captionsAsked++; // a fetch still under way is let go
+    if (captionsBlob) URL.revokeObjectURL(captionsBlob);
     video.pause();
     video.removeAttribute("src");
     video.load(); // releases the network connection held by the media element

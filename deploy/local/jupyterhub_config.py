@@ -103,6 +103,11 @@ c.JupyterHub.pid_file = str(PREFIX / "state/jupyterhub.pid")
 # -- every user's server --------------------------------------------------------------------
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(VENV / "bin/jupyterhub-singleuser")]
+# Kernels talk over Unix sockets in their owner's runtime folder (0700), not loopback ports:
+# on one machine every user's server picks its kernels' ports alone, and two starting at once
+# could take the same one (seen: "Address already in use", a page that never loaded); and a
+# port can be reached by every user of the machine, a socket in a 0700 folder by its owner only.
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 # The server serves the read-only app (notebooks, clip library) and nothing else: the
 # workspace, in the user's home, is never a URL, not even to its owner (decisions.md #7).
 c.Spawner.notebook_dir = str(APP)

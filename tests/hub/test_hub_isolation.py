@@ -290,3 +290,18 @@ def test_a_peer_sees_only_what_was_sent_to_them(users, sent):
     # byte for byte the recording in alice's workbook (the store gave it its Duration)
     mine = f"/home/alice/rupture/trainees/alice/recordings/{sent['to_bob']}.webm"
     assert status == 200 and body == open(mine, "rb").read()
+
+
+def test_kernels_talk_over_sockets_in_their_owners_folder_not_ports(users):
+    """Every user's server starts its kernels with the ipc transport: their channels are Unix
+    sockets in the owner's runtime folder (0700, in a 0700 home), not loopback ports that any
+    user of the machine can connect to (the key still guards a port, but a socket cannot even
+    be reached), and no two servers' kernels can race for the same port: with tcp, one of 12
+    pages at 6 trainees at once never loaded (bench/hub_load.py: "Address already in use")."""
+    code = ("import json, os; from ipykernel.connect import get_connection_info; "
+            "info = json.loads(get_connection_info()); "
+            "folder = os.path.dirname(info['ip']) if info['transport'] == 'ipc' else None; "
+            "print(info['transport'], folder and oct(os.stat(folder).st_mode & 0o777), "
+            "bool(folder) and folder.startswith(os.path.expanduser('~') + '/'))")
+    for name in ("alice", "bob"):
+        assert users[name].run(code).split() == ["ipc", "0o700", "True"], name

@@ -159,7 +159,7 @@ def report(results: dict, n_rounds: int) -> str:
         "once the attempt is logged, the page still open (every kernel is ended between rounds "
         "through the server's API: a Playwright context closed without its page's unload "
         "sends no shutdown, and the culler would take 10 minutes). Chromium itself runs on the same 2 "
-        "cores, and so did other engineers' test runs (the load average when each N began is "
+        "cores, as does whatever else the machine runs (the load average when each N began is "
         "in the table): the ratios are what to read. \"Not logged\": trainees whose answer "
         "did not reach \"saved\" in the time allowed (3 minutes to load the page, 1 to start "
         "recording, 2 to be saved), each listed below the table with what failed.", "",

@@ -5,6 +5,10 @@ from fractions import Fraction
 from pathlib import Path
 
 
+#: Samples the Opus encoder's packets lead its input by (its pre-skip).
+OPUS_PRESKIP = 312
+
+
 def make_webm(path: Path, seconds: float = 3.0, size=(320, 240), fps: int = 25) -> Path:
     """A real VP8 + Opus WebM like Chromium's MediaRecorder makes (no ffmpeg binary needed)."""
     import av
@@ -32,7 +36,11 @@ def make_webm(path: Path, seconds: float = 3.0, size=(320, 240), fps: int = 25) 
             frame = av.AudioFrame.from_ndarray(tone[None, i:i + samples_per_frame], format="flt",
                                                layout="mono")
             frame.sample_rate = 48000
-            frame.pts = i
+            # the encoder's packets lead its input by its pre-skip: input from 0 gave a first
+            # block at -7 ms, which Chromium's Media Source refuses ("a block with a timecode
+            # before the previous block"), so the tests' answers never streamed: they played
+            # the Blob fallback. MediaRecorder's files start at 0.
+            frame.pts = i + OPUS_PRESKIP
             frame.time_base = Fraction(1, 48000)
             out.mux(a.encode(frame))
         out.mux(a.encode())

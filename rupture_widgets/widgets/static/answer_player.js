@@ -110,6 +110,7 @@ function render({ model, el }) {
     url = URL.createObjectURL(new Blob(pieces, { type: mime }));
     if (stream) { stream.close(); stream = null; }
     video.src = url; // replacing src first lets the old file go before its URL is revoked
+    root.dataset.via = "file"; // played from one Blob of every piece (what tests can tell)
     if (old) URL.revokeObjectURL(old);
     if (root.dataset.state === "playable") setState("loading", "Loading your recording…");
   }
@@ -152,6 +153,7 @@ function render({ model, el }) {
         const old = url;
         url = null;
         video.src = mine.url;
+        root.dataset.via = "stream"; // fed piece by piece (Media Source)
         if (old) URL.revokeObjectURL(old);
       }
     }

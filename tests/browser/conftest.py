@@ -86,6 +86,11 @@ def page(browser, request):
         shot = ARTIFACTS / f"{request.node.name}.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}\nconsole:\n" + "\n".join(console[-40:]))
+        for name in request.fixturenames:  # the server's (and its kernels') log, this test's end
+            server = request.getfixturevalue(name) if name.endswith("server") else None
+            log = getattr(server, "log", None)
+            if isinstance(log, Path) and log.exists():
+                print(f"{name} log (tail):\n" + log.read_text(errors="replace")[-5000:])
     context.close()
 
 

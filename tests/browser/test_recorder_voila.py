@@ -125,6 +125,8 @@ def test_the_auto_record_choice_is_remembered_across_a_reload(page, voila_server
     page.locator("video.rw-clip-video").evaluate("v => { v.currentTime = v.duration - 0.3; }")
     wait_status(page, "countdown")
     wait_status(page, "recording")
+    page.wait_for_timeout(1000)  # an answer, not a Stop the instant it starts: on a busy
+    # machine that reached the kernel before any of the recording ("Nothing was received")
     page.get_by_role("button", name="Stop recording").click()
     wait_status(page, "saved", timeout=30_000)
     box.uncheck()
